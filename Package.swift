@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftSight",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SwiftSight", targets: ["SwiftSight"]),
+        .executable(name: "swiftsight", targets: ["swiftsight"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS, plus the load-time choice of its kernel (see Docs/Numerics.md).
+        .target(
+            name: "COpenBLAS",
+            linkerSettings: [.linkedLibrary("openblas")]
+        ),
+        // Tensors and the math of every layer; the only code that touches BLAS.
+        .target(name: "Layers", dependencies: ["COpenBLAS"]),
+        // Text to token ids and back.
+        .target(name: "Tokenizers"),
+        // Reading Hugging Face checkpoint folders: safetensors and config.json.
+        .target(name: "Checkpoint", dependencies: ["Layers"]),
+        // Hook points: names, sequence numbers, module paths.
+        .target(name: "Hooks", dependencies: ["Layers"]),
+        // Activations collected by module name.
+        .target(name: "Cache", dependencies: ["Hooks", "Layers"]),
+        // Architectures: configs, checkpoint key maps, forward passes built from Layers.
+        .target(name: "Models", dependencies: ["Layers", "Checkpoint", "Hooks", "Tokenizers"]),
+        // Execution: where forward passes run.
+        .target(name: "Actors", dependencies: ["Models", "Hooks", "Cache", "Layers"]),
+        // The public library: one import for users.
+        .target(
+            name: "SwiftSight",
+            dependencies: ["Actors", "Models", "Hooks", "Cache", "Layers", "Tokenizers", "Checkpoint"],
+            resources: [.copy("Resources/EmbeddedModel")]
+        ),
+        .executableTarget(
+            name: "swiftsight",
+            dependencies: [
+                "SwiftSight",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CLI"
+        ),
+        .testTarget(name: "LayersTests", dependencies: ["Layers"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Layers"]),
+        .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftsight"]),
+    ]
+)

@@ -1,0 +1,35 @@
+/// The memory behind one or more ``Tensor`` values.
+///
+/// Storage is either owned (allocated and freed here) or borrowed from an owner that keeps
+/// it alive, such as a memory-mapped checkpoint file. Borrowed storage is read-only: a tensor
+/// that wants to write to it copies first (copy-on-write), so a mapped file is never written.
+public final class TensorStorage: @unchecked Sendable {
+    // @unchecked: the pointer is only written through `Tensor`'s copy-on-write paths, which
+    // hold the only reference (checked with isKnownUniquelyReferenced) or own a fresh copy.
+    @usableFromInline let base: UnsafeMutablePointer<Float>
+    /// Number of `Float` elements.
+    public let count: Int
+    /// Whether the memory may be written in place.
+    public let isWritable: Bool
+    private let owner: AnyObject?
+
+    /// Allocates `count` uninitialised floats.
+    public init(uninitializedCount count: Int) {
+        self.base = .allocate(capacity: max(count, 1))
+        self.count = count
+        self.isWritable = true
+        self.owner = nil
+    }
+
+    /// Wraps memory that `owner` keeps alive (read-only).
+    public init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+        self.base = UnsafeMutablePointer(mutating: base)
+        self.count = count
+        self.isWritable = false
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil { base.deallocate() }
+    }
+}
