@@ -28,7 +28,7 @@ let package = Package(
         // Activations collected by module name.
         .target(name: "Cache", dependencies: ["Hooks", "Layers"]),
         // Architectures: configs, checkpoint key maps, forward passes built from Layers.
-        .target(name: "Models", dependencies: ["Layers", "Checkpoint", "Hooks", "Tokenizers"]),
+        .target(name: "Models", dependencies: ["Layers", "Checkpoint", "Hooks"]),
         // Execution: where forward passes run.
         .target(name: "Actors", dependencies: ["Models", "Hooks", "Cache", "Layers"]),
         // The public library: one import for users.
@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Layers"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoint", "Hooks", "Cache", "Actors"]),
         .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight"]),
         .testTarget(name: "CLITests", dependencies: ["swiftsight"]),
     ]

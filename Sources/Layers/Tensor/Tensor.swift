@@ -28,8 +28,9 @@ public struct Tensor: Sendable {
     public init(shape: [Int], values: [Float]) {
         let n = Tensor.elementCount(shape)
         precondition(values.count == n, "Tensor(shape: \(shape)) needs \(n) values, got \(values.count)")
-        storage = TensorStorage(uninitializedCount: n)
-        values.withUnsafeBufferPointer { storage.base.initialize(from: $0.baseAddress!, count: n) }
+        let fresh = TensorStorage(uninitializedCount: n)
+        values.withUnsafeBufferPointer { fresh.base.initialize(from: $0.baseAddress!, count: n) }
+        storage = fresh
         self.shape = shape
         self.offset = 0
         self.count = n
@@ -38,8 +39,9 @@ public struct Tensor: Sendable {
     /// A tensor of `shape` whose elements are written by `body` (all of them must be).
     public init(uninitializedShape shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
         let n = Tensor.elementCount(shape)
-        storage = TensorStorage(uninitializedCount: n)
-        try body(UnsafeMutableBufferPointer(start: storage.base, count: n))
+        let fresh = TensorStorage(uninitializedCount: n)
+        try body(UnsafeMutableBufferPointer(start: fresh.base, count: n))
+        storage = fresh
         self.shape = shape
         self.offset = 0
         self.count = n

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A serial executor backed by one dedicated thread.
+///
+/// BLAS calls block their thread for milliseconds. Actors that run them on a `ComputeThread`
+/// keep that blocking off Swift's cooperative pool (which has one thread per core), so tasks
+/// awaiting interventions, streams and I/O keep running while a block is being computed.
+public final class ComputeThread: SerialExecutor, @unchecked Sendable {
+    // @unchecked: `jobs` and `running` are only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var running = true
+
+    /// Starts a thread named `name` that runs the jobs enqueued on this executor, in order.
+    public init(name: String) {
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Stops the thread once the jobs already enqueued have run.
+    public func shutdown() {
+        condition.lock()
+        running = false
+        condition.signal()
+        condition.unlock()
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        condition.lock()
+        jobs.append(unowned)
+        condition.signal()
+        condition.unlock()
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && running { condition.wait() }
+            if jobs.isEmpty && !running { condition.unlock(); return }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+    }
+}

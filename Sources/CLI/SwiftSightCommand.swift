@@ -1,0 +1,23 @@
+import ArgumentParser
+import SwiftSight
+
+@main
+struct SwiftSightCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "swiftsight",
+            abstract: "Look inside transformer language models while they run.",
+            version: "swiftsight \(SwiftSightVersion.string)\n\(BLASRuntime.current)",
+            subcommands: [Run.self, Tokenize.self, Trace.self, Info.self, BenchForward.self])
+    }
+}
+
+/// Options shared by every command that loads a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "A Hugging Face checkpoint folder (default: the embedded model).")
+    var model: String?
+
+    func load() async throws -> StandardizedTransformer {
+        try await StandardizedTransformer(model.map { .directory(URL(fileURLWithPath: $0)) } ?? .embedded)
+    }
+}

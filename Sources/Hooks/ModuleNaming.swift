@@ -1,0 +1,55 @@
+import Foundation
+
+/// How one architecture names the modules behind the standardized hook points.
+///
+/// This is the renaming table of an architecture: data, not code. Paths are relative to the
+/// model (`transformer.h.3`); nnsight's envoy paths put `model.` in front (`model.transformer.h.3`).
+/// `{i}` stands for the layer index.
+public struct ModuleNaming: Sendable, Hashable {
+    /// Which side of a module a hook point observes.
+    public enum Side: String, Sendable { case input, output }
+
+    /// The token embedding module (`transformer.wte`).
+    public let embedTokens: String
+    /// A block (`transformer.h.{i}`).
+    public let layer: String
+    /// A block's attention (`transformer.h.{i}.attn`).
+    public let attention: String
+    /// A block's MLP (`transformer.h.{i}.mlp`).
+    public let mlp: String
+    /// The final norm (`transformer.ln_f`).
+    public let finalNorm: String
+    /// The output head (`lm_head`).
+    public let head: String
+
+    /// A naming table; see the property docs for the GPT-2 values.
+    public init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
+        (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
+            (embedTokens, layer, attention, mlp, finalNorm, head)
+    }
+
+    /// The module a point belongs to, and which side of it.
+    public func module(of point: HookPoint) -> (path: String, side: Side) {
+        func at(_ template: String, _ i: Int) -> String { template.replacingOccurrences(of: "{i}", with: String(i)) }
+        return switch point {
+        case .tokenEmbeddings: (embedTokens, .output)
+        case .layerInput(let i): (at(layer, i), .input)
+        case .attentionInput(let i): (at(attention, i), .input)
+        case .attentionOutput(let i): (at(attention, i), .output)
+        case .mlpInput(let i): (at(mlp, i), .input)
+        case .mlpOutput(let i): (at(mlp, i), .output)
+        case .layerOutput(let i): (at(layer, i), .output)
+        case .lnFinal: (finalNorm, .output)
+        case .logits: (head, .output)
+        }
+    }
+
+    /// nnsight's envoy path of the point's module, such as `model.transformer.h.3`.
+    public func envoyPath(of point: HookPoint) -> String { "model." + module(of: point).path }
+
+    /// The key nnsight would use for the value, such as `model.transformer.h.3.output`.
+    public func envoyKey(of point: HookPoint) -> String {
+        let (path, side) = module(of: point)
+        return "model.\(path).\(side.rawValue)"
+    }
+}

@@ -1,0 +1,94 @@
+/// Causal scaled dot-product attention over packed rows, shared by every architecture.
+///
+/// Queries, keys and values are read in place from row-major buffers with a row stride, so a
+/// fused QKV projection ([rows, 3·D] in GPT-2) needs no copy. Grouped-query attention maps
+/// query head h to key/value head h / (heads / kvHeads).
+public struct ScaledDotProductAttention: Sendable {
+    /// Sizes of one attention call.
+    public struct Shape: Sendable {
+        public var batch: Int
+        public var queryLength: Int
+        public var keyLength: Int
+        public var heads: Int
+        public var kvHeads: Int
+        public var headDim: Int
+
+        /// Sizes for self-attention over `length` positions, or queries appended after
+        /// `keyLength - queryLength` cached positions.
+        public init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, kvHeads: Int, headDim: Int) {
+            precondition(heads % kvHeads == 0, "\(heads) heads cannot share \(kvHeads) key/value heads")
+            precondition(keyLength >= queryLength, "fewer keys than queries")
+            (self.batch, self.queryLength, self.keyLength) = (batch, queryLength, keyLength)
+            (self.heads, self.kvHeads, self.headDim) = (heads, kvHeads, headDim)
+        }
+    }
+
+    /// A row-major operand: element (row, column) at `base[row * rowStride + column]`.
+    public struct Operand {
+        public var base: UnsafePointer<Float>
+        public var rowStride: Int
+        public init(_ base: UnsafePointer<Float>, rowStride: Int) { (self.base, self.rowStride) = (base, rowStride) }
+    }
+
+    /// Multiplies the scores before the softmax (1/√headDim, possibly more).
+    public let scale: Float
+
+    /// Attention with the given score scale.
+    public init(scale: Float) { self.scale = scale }
+
+    /// Computes softmax(q·kᵀ·scale + mask)·v for every batch row and head.
+    ///
+    /// - Parameters:
+    ///   - keyMask: [batch · keyLength], 1 for a real token and 0 for padding; nil means all real.
+    ///     Query i (at absolute position keyLength - queryLength + i) sees keys j <= that position
+    ///     that are real. A query with no visible key (a padding row) attends to itself only.
+    ///   - output: [batch · queryLength] rows of `heads · headDim` at `outputStride`.
+    ///   - probabilities: if given, receives [batch, heads, queryLength, keyLength].
+    /// - Complexity: O(batch · heads · queryLength · keyLength · headDim).
+    public func callAsFunction(
+        shape s: Shape, queries q: Operand, keys k: Operand, values v: Operand,
+        keyMask: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputStride: Int,
+        probabilities: UnsafeMutablePointer<Float>? = nil
+    ) {
+        let (tq, tk, hd) = (s.queryLength, s.keyLength, s.headDim)
+        let group = s.heads / s.kvHeads
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(tq * tk, 1))
+        defer { scores.deallocate() }
+        let past = tk - tq
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let kvh = h / group
+                let qp = q.base + b * tq * q.rowStride + h * hd
+                let kp = k.base + b * tk * k.rowStride + kvh * hd
+                let vp = v.base + b * tk * v.rowStride + kvh * hd
+                GEMM.multiply(m: tq, n: tk, k: hd, a: qp, lda: q.rowStride,
+                              b: kp, ldb: k.rowStride, .transposed,
+                              c: scores, ldc: tk, alpha: scale)
+                for i in 0..<tq {
+                    let row = scores + i * tk
+                    let visible = past + i + 1
+                    var any = false
+                    if let keyMask {
+                        let m = keyMask + b * tk
+                        for j in 0..<visible where m[j] == 0 { row[j] = -.infinity }
+                        for j in 0..<visible where m[j] != 0 { any = true; break }
+                    } else {
+                        any = true
+                    }
+                    if any {
+                        Softmax.inPlace(row, count: tk, validCount: visible)
+                    } else {
+                        row.update(repeating: 0, count: tk)
+                        row[past + i] = 1
+                    }
+                }
+                if let probabilities {
+                    (probabilities + (b * s.heads + h) * tq * tk).update(from: scores, count: tq * tk)
+                }
+                GEMM.multiply(m: tq, n: hd, k: tk, a: scores, lda: tk,
+                              b: vp, ldb: v.rowStride,
+                              c: output + b * tq * outputStride + h * hd, ldc: outputStride)
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Element-wise nonlinearities, by their Hugging Face `activation_function` names.
+public enum Activation: String, Sendable, CaseIterable {
+    /// `gelu_new` (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+    case geluNew = "gelu_new"
+    /// Exact GELU: 0.5·x·(1 + erf(x/√2)).
+    case gelu = "gelu"
+    /// `gelu_pytorch_tanh`: the same formula as `gelu_new`.
+    case geluPytorchTanh = "gelu_pytorch_tanh"
+    /// `gelu_fast`: 0.5·x·(1 + tanh(0.7978845608·x·(1 + 0.044715·x²))).
+    case geluFast = "gelu_fast"
+    /// x·sigmoid(x), also called SiLU.
+    case silu = "silu"
+    /// max(0, x).
+    case relu = "relu"
+
+    /// Parses a config name; `swish` is an alias of `silu`.
+    public init?(configName: String) {
+        if configName == "swish" { self = .silu } else { self.init(rawValue: configName) }
+    }
+
+    /// Applies the activation in place. O(n), 16 lanes at a time.
+    public func apply(_ x: inout Tensor) {
+        x.withUnsafeMutableBuffer { buf in
+            guard let p = buf.baseAddress else { return }
+            switch self {
+            case .geluNew, .geluPytorchTanh, .geluFast:
+                forEachLanes(p, count: buf.count) { v in
+                    let cube: VectorMath.Lanes = v * v * v
+                    let inner: VectorMath.Lanes = (v + cube * VectorMath.splat(0.044715)) * VectorMath.splat(0.7978845608)
+                    return VectorMath.splat(0.5) * v * (VectorMath.splat(1) + VectorMath.tanh(inner))
+                }
+            case .gelu:
+                forEachLanes(p, count: buf.count) { v in
+                    let e: VectorMath.Lanes = VectorMath.erf(v * VectorMath.splat(0.70710678))
+                    return VectorMath.splat(0.5) * v * (VectorMath.splat(1) + e)
+                }
+            case .silu:
+                forEachLanes(p, count: buf.count) { v in v / (VectorMath.splat(1) + VectorMath.exp(-v)) }
+            case .relu:
+                forEachLanes(p, count: buf.count) { v in v.replacing(with: VectorMath.splat(0), where: v .< VectorMath.splat(0)) }
+            }
+        }
+    }
+}

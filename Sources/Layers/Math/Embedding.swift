@@ -1,0 +1,25 @@
+/// A lookup table: row `id` of a [count, width] matrix per token.
+public struct Embedding: Sendable {
+    /// The table, [count, width].
+    public let table: Tensor
+
+    /// An embedding over `table` ([count, width]).
+    public init(table: Tensor) {
+        precondition(table.rank == 2, "embedding table must be rank 2, got \(table.shape)")
+        self.table = table
+    }
+
+    /// Rows for `ids`, shaped `shape + [width]`. Ids must be in range (checked by the caller
+    /// against the model's vocabulary before a forward pass). O(ids · width).
+    public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+        let width = table.shape[1]
+        return Tensor(uninitializedShape: shape + [width]) { out in
+            table.withUnsafeBuffer { t in
+                for (r, id) in ids.enumerated() {
+                    precondition(id >= 0 && id < table.shape[0], "embedding id \(id) out of \(table.shape[0])")
+                    (out.baseAddress! + r * width).update(from: t.baseAddress! + id * width, count: width)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Checkpoint
+import Foundation
+
+/// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
+public enum ModelLoader {
+    /// The architectures this version runs, by `model_type`.
+    public static let supportedModelTypes = ["gpt2"]
+
+    /// The model in `directory`.
+    public static func loadModel(directory: URL) throws(CheckpointError) -> any TransformerModel {
+        let configURL = directory.appendingPathComponent("config.json")
+        let config = try JSONConfig(url: configURL)
+        let modelType = try config.string("model_type")
+        switch modelType {
+        case "gpt2":
+            let configuration = try GPT2Configuration(config)
+            return try GPT2Model(configuration: configuration, weights: CheckpointWeights(directory: directory))
+        default:
+            throw CheckpointError.unsupportedModelType(path: configURL.path, value: modelType, supported: supportedModelTypes)
+        }
+    }
+}
