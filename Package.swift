@@ -18,7 +18,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("openblas")]
         ),
         // Tensors and the math of every layer; the only code that touches BLAS.
-        .target(name: "Layers", dependencies: ["COpenBLAS"]),
+        // Vectorised element-wise kernels (exp, GELU, softmax, LayerNorm) in C, one build per ISA level.
+        .target(name: "CKernels"),
+        .target(name: "Layers", dependencies: ["COpenBLAS", "CKernels"]),
         // Text to token ids and back.
         .target(name: "Tokenizers"),
         // Reading Hugging Face checkpoint folders: safetensors and config.json.

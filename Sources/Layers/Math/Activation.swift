@@ -1,3 +1,5 @@
+import CKernels
+
 /// Element-wise nonlinearities, by their Hugging Face `activation_function` names.
 public enum Activation: String, Sendable, CaseIterable {
     /// `gelu_new` (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
@@ -18,26 +20,15 @@ public enum Activation: String, Sendable, CaseIterable {
         if configName == "swish" { self = .silu } else { self.init(rawValue: configName) }
     }
 
-    /// Applies the activation in place. O(n), 16 lanes at a time.
+    /// Applies the activation in place. O(n), vectorised.
     public func apply(_ x: inout Tensor) {
         x.withUnsafeMutableBuffer { buf in
             guard let p = buf.baseAddress else { return }
             switch self {
-            case .geluNew, .geluPytorchTanh, .geluFast:
-                forEachLanes(p, count: buf.count) { v in
-                    let cube: VectorMath.Lanes = v * v * v
-                    let inner: VectorMath.Lanes = (v + cube * VectorMath.splat(0.044715)) * VectorMath.splat(0.7978845608)
-                    return VectorMath.splat(0.5) * v * (VectorMath.splat(1) + VectorMath.tanh(inner))
-                }
-            case .gelu:
-                forEachLanes(p, count: buf.count) { v in
-                    let e: VectorMath.Lanes = VectorMath.erf(v * VectorMath.splat(0.70710678))
-                    return VectorMath.splat(0.5) * v * (VectorMath.splat(1) + e)
-                }
-            case .silu:
-                forEachLanes(p, count: buf.count) { v in v / (VectorMath.splat(1) + VectorMath.exp(-v)) }
-            case .relu:
-                forEachLanes(p, count: buf.count) { v in v.replacing(with: VectorMath.splat(0), where: v .< VectorMath.splat(0)) }
+            case .geluNew, .geluPytorchTanh, .geluFast: ss_gelu_tanh(p, buf.count)
+            case .gelu: ss_gelu_erf(p, buf.count)
+            case .silu: ss_silu(p, buf.count)
+            case .relu: ss_relu(p, buf.count)
             }
         }
     }

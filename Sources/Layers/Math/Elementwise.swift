@@ -1,11 +1,11 @@
+import CKernels
+
 extension Tensor {
     /// Adds `other` (same shape) in place: the residual connection. O(n).
     public mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "cannot add \(other.shape) to \(shape)")
         withUnsafeMutableBuffer { a in
-            other.withUnsafeBuffer { b in
-                for i in 0..<a.count { a[i] += b[i] }
-            }
+            other.withUnsafeBuffer { b in ss_add(a.baseAddress, b.baseAddress, a.count) }
         }
     }
 

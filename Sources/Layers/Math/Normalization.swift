@@ -1,3 +1,5 @@
+import CKernels
+
 /// Normalisation over the last axis.
 public struct LayerNorm: Sendable {
     /// Scale γ, one per feature.
@@ -19,24 +21,15 @@ public struct LayerNorm: Sendable {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
         precondition(x.shape.last == d, "LayerNorm of width \(d) applied to \(x.shape)")
-        let rows = x.count / d
         return Tensor(uninitializedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
-                    let b = bias
-                    for r in 0..<rows {
-                        let row = xs.baseAddress! + r * d
-                        let o = out.baseAddress! + r * d
-                        var mean: Float = 0
-                        for i in 0..<d { mean += row[i] }
-                        mean /= Float(d)
-                        var variance: Float = 0
-                        for i in 0..<d { let c = row[i] - mean; variance += c * c }
-                        let inv = 1 / (variance / Float(d) + epsilon).squareRoot()
-                        for i in 0..<d { o[i] = (row[i] - mean) * inv * g[i] }
-                        if let b {
-                            b.withUnsafeBuffer { bs in for i in 0..<d { o[i] += bs[i] } }
+                    if let bias {
+                        bias.withUnsafeBuffer { b in
+                            ss_layernorm(xs.baseAddress, out.baseAddress, x.count / d, d, g.baseAddress, b.baseAddress, epsilon)
                         }
+                    } else {
+                        ss_layernorm(xs.baseAddress, out.baseAddress, x.count / d, d, g.baseAddress, nil, epsilon)
                     }
                 }
             }

@@ -1,18 +1,11 @@
+import CKernels
+
 /// Softmax over the last axis, stable (max subtracted) and vectorised.
 public enum Softmax {
-    /// Softmax of `count` floats in place; entries past `validCount` are set to 0. O(n).
+    /// Softmax of the first `validCount` of `count` floats in place; the rest become 0. O(n).
     @inlinable
     public static func inPlace(_ p: UnsafeMutablePointer<Float>, count: Int, validCount: Int? = nil) {
-        let n = validCount ?? count
-        guard n > 0 else { return }
-        var m = -Float.infinity
-        for i in 0..<n { m = Swift.max(m, p[i]) }
-        forEachLanes(p, count: n) { VectorMath.exp($0 - m) }
-        var s: Float = 0
-        for i in 0..<n { s += p[i] }
-        let inv = 1 / s
-        for i in 0..<n { p[i] *= inv }
-        if n < count { (p + n).update(repeating: 0, count: count - n) }
+        ss_softmax(p, count, validCount ?? count)
     }
 
     /// Softmax over the last axis of `x`. O(n).

@@ -1,0 +1,133 @@
+#include "CKernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+static inline float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+static inline uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+// Cephes-style expf without branches, so loops over it vectorise:
+// x = n ln2 + r with n rounded by the 1.5*2^23 trick, e^r by a degree-6 polynomial,
+// 2^n built in the exponent bits.
+static inline float exp_inline(float x) {
+    float v = x < -87.33f ? -87.33f : x;
+    v = v > 88.72f ? 88.72f : v;
+    float t = v * 1.44269504088896341f + 12582912.0f;
+    float n = t - 12582912.0f;
+    float r = v - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float e = p * (r * r) + r + 1.0f;
+    uint32_t k = (float_to_bits(t) - 0x4B400000u + 127u) << 23;
+    float result = e * bits_to_float(k);
+    result = x > 88.72f ? INFINITY : result;
+    return x < -87.33f ? 0.0f : result;
+}
+
+static inline float tanh_inline(float x) {
+    float b = x < -10.0f ? -10.0f : (x > 10.0f ? 10.0f : x);
+    float e = exp_inline(b + b);
+    float t = 1.0f - 2.0f / (e + 1.0f);
+    // Near 0, 1 - 2/(e+1) cancels; the odd series is exact to float there.
+    float x2 = x * x;
+    float s = x * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f))));
+    return fabsf(x) < 0.05f ? s : t;
+}
+
+// erf through the Numerical Recipes erfc fit (fractional error < 1.2e-7).
+static inline float erf_inline(float x) {
+    float z = fabsf(x);
+    float t = 1.0f / (1.0f + 0.5f * z);
+    float p = 0.17087277f;
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    float r = 1.0f - t * exp_inline(p - z * z);
+    return x < 0.0f ? -r : r;
+}
+
+MULTIVERSION void ss_exp(const float *x, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = exp_inline(x[i]);
+}
+
+MULTIVERSION void ss_tanh(const float *x, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = tanh_inline(x[i]);
+}
+
+MULTIVERSION void ss_erf(const float *x, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = erf_inline(x[i]);
+}
+
+MULTIVERSION void ss_gelu_tanh(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = 0.5f * v * (1.0f + tanh_inline(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+    }
+}
+
+MULTIVERSION void ss_gelu_erf(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = 0.5f * v * (1.0f + erf_inline(v * 0.7071067811865476f));
+    }
+}
+
+MULTIVERSION void ss_silu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_inline(-x[i]));
+}
+
+MULTIVERSION void ss_relu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+MULTIVERSION void ss_add(float *a, const float *b, size_t n) {
+    for (size_t i = 0; i < n; i++) a[i] += b[i];
+}
+
+MULTIVERSION void ss_softmax(float *x, size_t n, size_t valid) {
+    if (valid == 0) { memset(x, 0, n * sizeof(float)); return; }
+    float m = x[0];
+    for (size_t i = 1; i < valid; i++) m = x[i] > m ? x[i] : m;
+    float s = 0.0f;
+    for (size_t i = 0; i < valid; i++) { x[i] = exp_inline(x[i] - m); s += x[i]; }
+    float inv = 1.0f / s;
+    for (size_t i = 0; i < valid; i++) x[i] *= inv;
+    for (size_t i = valid; i < n; i++) x[i] = 0.0f;
+}
+
+MULTIVERSION void ss_layernorm(const float *x, float *out, size_t rows, size_t d,
+                               const float *gamma, const float *beta, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = x + r * d;
+        float *o = out + r * d;
+        float mean = 0.0f;
+        for (size_t i = 0; i < d; i++) mean += row[i];
+        mean /= (float)d;
+        float var = 0.0f;
+        for (size_t i = 0; i < d; i++) { float c = row[i] - mean; var += c * c; }
+        float inv = 1.0f / sqrtf(var / (float)d + eps);
+        if (beta) {
+            for (size_t i = 0; i < d; i++) o[i] = (row[i] - mean) * inv * gamma[i] + beta[i];
+        } else {
+            for (size_t i = 0; i < d; i++) o[i] = (row[i] - mean) * inv * gamma[i];
+        }
+    }
+}
