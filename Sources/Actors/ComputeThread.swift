@@ -13,7 +13,8 @@ public final class ComputeThread: SerialExecutor, @unchecked Sendable {
 
     /// Starts a thread named `name` that runs the jobs enqueued on this executor, in order.
     public init(name: String) {
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread keeps the executor alive until `shutdown()` lets its loop end.
+        let thread = Thread { self.loop() }
         thread.name = name
         thread.stackSize = 8 << 20
         thread.start()

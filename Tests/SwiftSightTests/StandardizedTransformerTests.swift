@@ -11,7 +11,8 @@ import Testing
         let model = try await StandardizedTransformer(.embedded)
         #expect(model.numLayers == 3 && model.hiddenSize == 64 && model.numHeads == 4 && model.vocabSize == 794)
         let reference = try SafetensorsFile(url: Self.fixtures.appendingPathComponent("activations/tailor.safetensors"))
-        #expect(model.tokenize("My tailor is rich") == try reference.int64s("input_ids").map(Int.init))
+        let ids = try reference.int64s("input_ids").map(Int.init)
+        #expect(model.tokenize("My tailor is rich") == ids)
     }
 
     @Test func predictionsFollowTheReferenceLogits() async throws {

@@ -1,0 +1,77 @@
+/// Splits text into the pieces ("words") that the BPE model then tokenizes one at a time;
+/// no token ever spans two pieces.
+///
+/// Pieces are UTF-8 bytes on scalar boundaries. A pre-tokenizer may also change the bytes of
+/// a piece (``ByteLevelPreTokenizer`` can prepend a space), which is why pieces are slices
+/// that need not share storage with the input.
+public protocol PreTokenizer: Sendable {
+    /// Appends the non-empty pieces of `text` to `pieces`, in order.
+    /// - Parameter text: Non-empty, well-formed UTF-8.
+    func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>])
+}
+
+extension PreTokenizer {
+    /// The pieces of `text`, as strings (for inspection and tests).
+    public func pieces(of text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return [] }
+        var pieces: [ArraySlice<UInt8>] = []
+        split(bytes[...], into: &pieces)
+        return pieces.map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Several pre-tokenizers applied in turn, each to every piece of the one before
+/// (Hugging Face's `Sequence` pre-tokenizer).
+public struct PreTokenizerSequence: PreTokenizer {
+    /// The steps, first applied first.
+    public let steps: [any PreTokenizer]
+
+    /// A sequence of `steps`.
+    public init(_ steps: [any PreTokenizer]) {
+        self.steps = steps
+    }
+
+    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+        var current: [ArraySlice<UInt8>] = [text]
+        for step in steps {
+            var next: [ArraySlice<UInt8>] = []
+            next.reserveCapacity(current.count)
+            for piece in current where !piece.isEmpty {
+                step.split(piece, into: &next)
+            }
+            current = next
+        }
+        pieces.append(contentsOf: current.lazy.filter { !$0.isEmpty })
+    }
+}
+
+/// Hugging Face's `ByteLevel` pre-tokenizer: optionally prepends a space to each piece that
+/// does not start with one, then optionally splits it with the GPT-2 pattern.
+///
+/// The mapping of bytes to printable scalars that this pre-tokenizer also stands for is done
+/// by ``ByteLevelBPETokenizer`` when it hands a piece to the model.
+public struct ByteLevelPreTokenizer: PreTokenizer {
+    /// Whether a space is prepended to pieces that do not start with one (`add_prefix_space`).
+    public let addPrefixSpace: Bool
+    /// Whether pieces are split with ``GPT2PreTokenizer`` (`use_regex`).
+    public let useRegex: Bool
+
+    /// A byte-level pre-tokenizer with Hugging Face's options.
+    public init(addPrefixSpace: Bool, useRegex: Bool) {
+        self.addPrefixSpace = addPrefixSpace
+        self.useRegex = useRegex
+    }
+
+    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+        var text = text
+        if addPrefixSpace, text.first != UInt8(ascii: " ") {
+            text = ([UInt8(ascii: " ")] + text)[...]
+        }
+        if useRegex {
+            GPT2PreTokenizer().split(text, into: &pieces)
+        } else if !text.isEmpty {
+            pieces.append(text)
+        }
+    }
+}
