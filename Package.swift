@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: [
         // OpenBLAS, plus the load-time choice of its kernel (see Docs/Numerics.md).
@@ -32,7 +33,10 @@ let package = Package(
         // Architectures: configs, checkpoint key maps, forward passes built from Layers.
         .target(name: "Models", dependencies: ["Layers", "Checkpoint", "Hooks"]),
         // Execution: where forward passes run.
-        .target(name: "Actors", dependencies: ["Models", "Hooks", "Cache", "Layers"]),
+        .target(name: "Actors", dependencies: [
+            "Models", "Hooks", "Cache", "Layers",
+            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+        ]),
         // The public library: one import for users.
         .target(
             name: "SwiftSight",

@@ -16,7 +16,7 @@ struct BenchForward: AsyncParsableCommand {
         let model = try await options.load()
         var results: [(String, Double, Double)] = []
         for length in [8, 128] where length <= model.info.maxPositions {
-            let batch = TokenBatch([BenchText.tokens(length, model: model)], padID: 0)
+            let batch = TokenBatch([BenchText.tokens(length, model: model)])
             for _ in 0..<warmup { _ = try await model.forward(batch) }
             var times: [Double] = []
             for _ in 0..<runs {

@@ -15,25 +15,39 @@ struct Trace: AsyncParsableCommand {
 
     @OptionGroup var options: ModelOptions
     @Option(name: .long, help: "A prompt; repeat for a batch.") var prompt: [String] = []
-    @Option(name: .long, help: "What to save: NAMES or all.") var save: String
+    @Option(name: .long, help: "What to save: NAMES or all.") var save: String?
+    @Option(name: .long, help: "Modules to cache by name (original paths or layers.I, attentions.I, mlps.I), or all.")
+    var cache: String?
+    @Flag(name: .long, help: "With --cache, record module inputs too.") var cacheInputs = false
+    @Option(name: .long, help: "Stop the forward pass after this point (NAME); later layers are not computed.")
+    var stopAfter: String?
     @Option(name: .long, help: "The safetensors file to write.") var out: String
 
     func run() async throws {
         guard !prompt.isEmpty else { throw ValidationError("give at least one --prompt") }
+        guard save != nil || cache != nil else { throw ValidationError("give --save NAMES or --cache NAMES") }
         let model = try await options.load()
-        let points = try Self.points(save, model: model)
-        let (cache, batch) = try await model.activations(of: prompt, at: Set(points))
+        var points = Set<HookPoint>()
+        if let save { points.formUnion(try Self.points(save, model: model)) }
+        if let cache {
+            let request: CacheRequest = cache == "all" ? .allLayers(inputs: cacheInputs)
+                : .modules(cache.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, inputs: cacheInputs)
+            points.formUnion(try request.points(naming: model.info.naming, layers: model.numLayers))
+        }
+        let stop = try stopAfter.map { try model.info.naming.resolve($0, layers: model.numLayers) }
+        let (recorded, batch) = try await model.activations(of: prompt, at: points, stopAfter: stop)
+        let shape = [batch.batchSize, batch.maxLength]
         var entries = [
-            SafetensorsEntry(name: "input_ids", shape: [batch.batchSize, batch.length], payload: .int64(batch.ids.map(Int64.init))),
-            SafetensorsEntry(name: "attention_mask", shape: [batch.batchSize, batch.length],
-                             payload: .int64(batch.mask.map { Int64($0) })),
+            SafetensorsEntry(name: "input_ids", shape: shape, payload: .int64(batch.paddedIDs(padID: model.padID).map(Int64.init))),
+            SafetensorsEntry(name: "attention_mask", shape: shape, payload: .int64(batch.paddedMask.map(Int64.init))),
         ]
-        for (key, value) in cache.flattened {
-            entries.append(SafetensorsEntry(name: key, shape: value.shape, payload: .float32(value.scalars)))
+        for (key, value) in recorded.flattened {
+            entries.append(SafetensorsEntry(name: key, tensor: value))
         }
         try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"],
                                     to: URL(fileURLWithPath: out))
-        print("wrote \(entries.count - 2) activations for \(batch.batchSize) prompt(s) of \(batch.length) tokens to \(out)")
+        let stopped = stop.map { ", stopped after \($0)" } ?? ""
+        print("wrote \(entries.count - 2) activations for \(batch.batchSize) prompt(s) of up to \(batch.maxLength) tokens to \(out)\(stopped)")
     }
 
     /// Resolves NAMES against the model; `all` means every hook point.

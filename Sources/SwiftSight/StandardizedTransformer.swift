@@ -8,7 +8,8 @@ import Tokenizers
 
 /// A transformer language model with nnterp's standardized names, whatever its architecture.
 ///
-/// Load it once and share it: every method is safe to call from many tasks at once.
+/// Load it once and share it: every method is safe to call from many tasks at once, and
+/// concurrent calls flow through the model's stage pipeline together.
 /// ```swift
 /// let model = try await StandardizedTransformer(.embedded)
 /// let top = try await model.predictions(for: "My tailor is rich", top: 5)
@@ -20,7 +21,8 @@ public final class StandardizedTransformer: Sendable {
     public let tokenizer: any Tokenizer
     /// The folder the model was loaded from.
     public let directory: URL
-    let runner: ModelRunner
+    /// The stages the forward pass runs on.
+    public let pipeline: Pipeline
 
     /// Loads the model and its tokenizer. Errors name the file and key at fault.
     public init(_ source: ModelSource) async throws {
@@ -28,7 +30,7 @@ public final class StandardizedTransformer: Sendable {
         let model = try ModelLoader.loadModel(directory: directory)
         tokenizer = try TokenizerLoader.load(directory: directory)
         info = model.info
-        runner = ModelRunner(model: model)
+        pipeline = Pipeline(model: model)
         self.directory = directory
     }
 
@@ -40,38 +42,45 @@ public final class StandardizedTransformer: Sendable {
     public var numHeads: Int { info.numHeads }
     /// Size of the output vocabulary.
     public var vocabSize: Int { info.vocabSize }
+    /// Transformer blocks computed so far, over every call (what `stop()` and skips save).
+    public var blocksComputed: Int { pipeline.blocksComputed }
+    /// The id used to pad batches in files and left-padded views.
+    public var padID: Int { tokenizer.endOfTextID ?? info.eosTokenID ?? 0 }
 
     /// Token ids of `text`.
     public func tokenize(_ text: String) -> [Int] { tokenizer.encode(text) }
 
-    /// Tokenizes `prompts` into one left-padded batch, checked against the model's limits.
+    /// Tokenizes `prompts` into one batch, checked against the model's limits.
     public func batch(_ prompts: [String]) throws -> TokenBatch {
-        let batch = TokenBatch(prompts.map(tokenizer.encode), padID: tokenizer.endOfTextID ?? info.eosTokenID ?? 0)
+        let batch = TokenBatch(prompts.map(tokenizer.encode))
         try batch.validate(for: info)
         return batch
     }
 
-    /// The logits of `batch`, [batch, length, vocab]; `hook` sees every point in forward order.
-    public func forward(_ batch: TokenBatch, hook: HookHandler = { _, _ in }) async throws -> Tensor {
-        try await runner.forward(batch, hook: hook)
+    /// The logits of `batch`, left-padded [batch, length, vocab].
+    public func forward(_ batch: TokenBatch) async throws -> Tensor {
+        try batch.validate(for: info)
+        let bus = HookBus.passive(layout: batch.layout, layers: numLayers)
+        guard let logits = try await pipeline.run(batch, bus: bus) else { throw CancellationError() }
+        return batch.layout.leftPadded(logits)
     }
 
-    /// Runs `prompts` as one left-padded batch and records the values at `points`,
-    /// keyed by original module names.
-    public func activations(of prompts: [String], at points: Set<HookPoint>) async throws -> (cache: ActivationCache, batch: TokenBatch) {
-        let batch = try batch(prompts)
-        let recorder = Recorder(naming: info.naming)
-        _ = try await forward(batch) { point, value in
-            if points.contains(point) { recorder.record(value, at: point) }
+    /// Runs `prompts` as one batch and records the values at `points`, left-padded
+    /// [batch, length, width], keyed by original module names. With `stopAfter`, the forward
+    /// pass ends at that point (later layers are not computed).
+    /// - Throws: ``TraceError/neverReached(_:reason:)`` if a point comes after `stopAfter`.
+    public func activations(of prompts: [String], at points: Set<HookPoint>,
+                            stopAfter: HookPoint? = nil) async throws -> (cache: ActivationCache, batch: TokenBatch) {
+        if let stop = stopAfter, let late = points.filter({ $0 > stop }).min() {
+            throw TraceError.neverReached(late, reason: "it comes after the stop point \(stop)")
         }
-        return (recorder.cache, batch)
+        let batch = try batch(prompts)
+        let recorder = CacheRecorder(points: points, naming: info.naming)
+        _ = try await trace(invokes: [Invoke(prompts) { t in
+            guard let stopAfter else { return }
+            _ = try await t.value(at: stopAfter)
+            t.stop()
+        }], recorder: recorder)
+        return (recorder.recorded, batch)
     }
-}
-
-/// Collects values from hook calls; a forward pass calls hooks one at a time, in order.
-private final class Recorder: @unchecked Sendable {
-    // @unchecked: written only by the forward pass's sequential hook calls, read after it ends.
-    var cache: ActivationCache
-    init(naming: ModuleNaming) { cache = ActivationCache(naming: naming) }
-    func record(_ value: Tensor, at point: HookPoint) { cache.record(value, at: point) }
 }

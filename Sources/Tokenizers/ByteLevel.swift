@@ -39,8 +39,8 @@ public enum ByteLevel {
         return String(text)
     }
 
-    /// The bytes that a byte-level token spells, or `nil` when some scalar of it is not a
-    /// byte scalar (such as in an added token like `<|endoftext|>` written with other text).
+    /// The bytes that a byte-level token spells, or `nil` when some scalar of it is not one
+    /// of the 256 byte scalars (as in an added token such as `<|日本|>`).
     public static func decode(_ token: String) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(token.utf8.count)

@@ -70,20 +70,24 @@ public struct ByteLevelBPETokenizer: Tokenizer {
 
     // MARK: Tokenizer
 
+    /// The number of model tokens plus the added tokens that are not model tokens.
     public var vocabularySize: Int {
         model.count + addedVocabulary.countOutsideModel
     }
 
+    /// The id of `token` (compared byte for byte): an added token's, else the model's.
     public func id(forToken token: String) -> Int? {
         if let id = addedVocabulary.id(forContent: token) { return Int(id) }
         return model.id(forToken: token)
     }
 
+    /// The token with id `id`: an added token (as the decoder sees it), else a model token.
     public func token(forID id: Int) -> String? {
         guard let key = UInt32(exactly: id) else { return nil }
         return addedVocabulary.decodingForm(of: key) ?? model.tokensByID[key]
     }
 
+    /// The ids of `text`, exactly as Hugging Face's `encode(text).ids`.
     public func encode(_ text: String) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(text.utf8.count / 3)
@@ -99,6 +103,8 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         return ids
     }
 
+    /// The text of `ids`, as Hugging Face's `decode`: unknown ids are skipped, special tokens
+    /// are skipped when asked, and ill-formed UTF-8 becomes U+FFFD.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)

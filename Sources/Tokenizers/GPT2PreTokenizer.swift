@@ -12,6 +12,7 @@ public struct GPT2PreTokenizer: PreTokenizer {
     /// The GPT-2 scanner.
     public init() {}
 
+    /// Appends the pieces of `text`, GPT-2's regex matches, to `pieces`.
     public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         text.withUnsafeBufferPointer { buffer in
             let base = text.startIndex

@@ -32,6 +32,7 @@ public struct PreTokenizerSequence: PreTokenizer {
         self.steps = steps
     }
 
+    /// Applies each step in turn to every piece of the previous one.
     public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         var current: [ArraySlice<UInt8>] = [text]
         for step in steps {
@@ -63,6 +64,7 @@ public struct ByteLevelPreTokenizer: PreTokenizer {
         self.useRegex = useRegex
     }
 
+    /// Prepends a space when asked, then splits with GPT-2's pattern when asked.
     public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         var text = text
         if addPrefixSpace, text.first != UInt8(ascii: " ") {

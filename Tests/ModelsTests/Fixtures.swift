@@ -33,7 +33,7 @@ enum Fixtures {
             let sequences = (0..<rows).map { r in
                 (0..<cols).compactMap { c in mask[r * cols + c] == 1 ? ids[r * cols + c] : nil }
             }
-            batch = TokenBatch(sequences, padID: ids.first ?? 0)
+            batch = TokenBatch(sequences)
         }
 
         /// The reference value of `key`, e.g. `model.transformer.h.0.output`.
@@ -41,13 +41,15 @@ enum Fixtures {
     }
 }
 
-/// The largest difference between two [batch, seq, ...] tensors over real (unpadded) positions.
-func maxDifferenceOverRealTokens(_ a: Tensor, _ b: Tensor, batch: TokenBatch) -> Float {
-    precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape)")
+/// The largest difference between packed rows and a left-padded [batch, seq, width] reference,
+/// over real (unpadded) positions.
+func maxDifferenceOverRealTokens(packed: Tensor, reference: Tensor, batch: TokenBatch) -> Float {
+    let padded = batch.layout.leftPadded(packed)
+    precondition(padded.shape == reference.shape, "shapes \(padded.shape) and \(reference.shape)")
     var worst: Float = 0
     for r in 0..<batch.batchSize {
-        for c in batch.padding(ofRow: r)..<batch.length {
-            worst = max(worst, a[r][c].maxAbsDifference(b[r][c]))
+        for c in batch.padding(of: r)..<batch.maxLength {
+            worst = max(worst, padded[r][c].maxAbsDifference(reference[r][c]))
         }
     }
     return worst

@@ -40,7 +40,7 @@ import Testing
             let theirs = try reference.tensor(key + ".output")
             var worst: Float = 0
             for r in 0..<batch.batchSize {
-                for c in batch.padding(ofRow: r)..<batch.length { worst = max(worst, mine[r][c].maxAbsDifference(theirs[r][c])) }
+                for c in batch.padding(of: r)..<batch.maxLength { worst = max(worst, mine[r][c].maxAbsDifference(theirs[r][c])) }
             }
             #expect(worst <= 1e-4, "\(key) differs by \(worst)")
         }

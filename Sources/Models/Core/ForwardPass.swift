@@ -3,7 +3,7 @@ import Layers
 
 /// Runs a ``TransformerModel`` from token ids to logits, firing every hook point in order.
 public enum ForwardPass {
-    /// The logits of `batch`, [batch, length, vocab]. `hook` sees (and may change) each point.
+    /// The packed logits of `batch`, [rows, vocab]. `hook` sees (and may change) each point.
     public static func run(_ model: some TransformerModel, _ batch: TokenBatch,
                            hook: HookHandler = { _, _ in }) async throws -> Tensor {
         var embeddings = model.tokenEmbeddings(batch)

@@ -1,43 +1,56 @@
-/// Token sequences of different lengths, left-padded into one [batch, length] block.
+import Hooks
+
+/// Token sequences of different lengths, packed row after row with no padding.
 ///
-/// Left padding keeps every prompt's last token in the last column. Positions count real
-/// tokens only (cumulative sum of the mask minus one), so a padded prompt gets the same
-/// positions as when run alone; padding columns get position 1, as Hugging Face's
-/// `generate()` gives them. (A plain `arange` would shift every padded prompt's positions,
-/// the bug reported as nnsight issue #672.)
+/// Every layer works on the packed [rows, hidden] matrix, so no compute is spent on padding;
+/// attention runs per sequence. Positions restart at 0 for each sequence: the same as
+/// Hugging Face's cumulative-sum positions for a left-padded batch (padding never shifts a
+/// prompt's positions, the bug reported as nnsight issue #672). ``layout`` converts to the
+/// left-padded [batch, length, ...] layout users and files see.
 public struct TokenBatch: Sendable, Equatable {
-    /// The sequences as given, without padding.
+    /// The sequences, in order.
     public let sequences: [[Int]]
-    /// Columns after padding: the longest sequence's length.
-    public let length: Int
-    /// Row-major [batch, length] ids, padding filled with the pad id.
+    /// Row where each sequence starts; the last entry is the total row count.
+    public let offsets: [Int]
+    /// All ids, packed.
     public let ids: [Int]
-    /// Row-major [batch, length]: 1 for a real token, 0 for padding.
-    public let mask: [Float]
-    /// Row-major [batch, length] position ids.
+    /// Position id of each packed row.
     public let positions: [Int]
 
-    /// Left-pads `sequences` with `padID`.
-    public init(_ sequences: [[Int]], padID: Int) {
-        let length = sequences.map(\.count).max() ?? 0
-        var ids = [Int](), mask = [Float](), positions = [Int]()
-        ids.reserveCapacity(sequences.count * length)
-        for s in sequences {
-            let pad = length - s.count
-            ids += repeatElement(padID, count: pad)
-            ids += s
-            mask += repeatElement(Float(0), count: pad)
-            mask += repeatElement(Float(1), count: s.count)
-            positions += repeatElement(1, count: pad)
-            positions += 0..<s.count
-        }
-        (self.sequences, self.length, self.ids, self.mask, self.positions) = (sequences, length, ids, mask, positions)
+    /// Packs `sequences`.
+    public init(_ sequences: [[Int]]) {
+        var offsets = [0]
+        for s in sequences { offsets.append(offsets[offsets.count - 1] + s.count) }
+        self.sequences = sequences
+        self.offsets = offsets
+        ids = sequences.flatMap { $0 }
+        positions = sequences.flatMap { 0..<$0.count }
     }
+
+    /// Where each sequence's rows are, and the left-padded view of them.
+    public var layout: SequenceLayout { SequenceLayout(lengths: sequences.map(\.count)) }
 
     /// Number of sequences.
     public var batchSize: Int { sequences.count }
-    /// Whether any row has padding.
-    public var isPadded: Bool { sequences.contains { $0.count != length } }
-    /// Padding columns at the start of row `b`.
-    public func padding(ofRow b: Int) -> Int { length - sequences[b].count }
+    /// Total packed rows.
+    public var rows: Int { offsets[offsets.count - 1] }
+    /// The longest sequence's length: the width of the left-padded layout.
+    public var maxLength: Int { sequences.map(\.count).max() ?? 0 }
+    /// Packed rows of sequence `s`.
+    public func rows(of s: Int) -> Range<Int> { offsets[s]..<offsets[s + 1] }
+    /// Padding columns before sequence `s` in the left-padded layout.
+    public func padding(of s: Int) -> Int { maxLength - sequences[s].count }
+
+    /// The sequences of `self` followed by those of `other`.
+    public func appending(_ other: TokenBatch) -> TokenBatch { TokenBatch(sequences + other.sequences) }
+
+    /// Row-major [batch, maxLength] ids, left-padded with `padID`.
+    public func paddedIDs(padID: Int) -> [Int] {
+        sequences.flatMap { Array(repeating: padID, count: maxLength - $0.count) + $0 }
+    }
+
+    /// Row-major [batch, maxLength] attention mask: 0 for padding, 1 for a token.
+    public var paddedMask: [Int] {
+        sequences.flatMap { Array(repeating: 0, count: maxLength - $0.count) + Array(repeating: 1, count: $0.count) }
+    }
 }

@@ -1,18 +1,18 @@
 import Hooks
 import Layers
 
-/// Observes, and may change, the value at a hook point. Called in forward order.
+/// Observes, and may change, the packed [rows, width] value at a hook point. Called in forward order.
 public typealias HookHandler = @Sendable (HookPoint, inout Tensor) async throws -> Void
 
 /// One architecture's forward pass, in the pieces the pipeline runs.
 ///
-/// Activations are [batch, length, hidden] tensors over a ``TokenBatch``. A block fires its
+/// Activations are packed [rows, hidden] tensors over a ``TokenBatch``. A block fires its
 /// inner hook points (attention and MLP, inputs and outputs) through `hook`; the driver
 /// (``ForwardPass``) fires the points between blocks.
 public protocol TransformerModel: Sendable {
     /// Sizes and module names.
     var info: ModelInfo { get }
-    /// The token embedding lookup, [batch, length, hidden].
+    /// The token embedding lookup, [rows, hidden].
     func tokenEmbeddings(_ batch: TokenBatch) -> Tensor
     /// What enters block 0, given the token embeddings (GPT-2 adds position embeddings).
     func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor
@@ -20,6 +20,6 @@ public protocol TransformerModel: Sendable {
     func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor
     /// The final normalisation.
     func finalNorm(_ x: Tensor) -> Tensor
-    /// The output head: hidden states to logits, [batch, length, vocab].
+    /// The output head: hidden states to logits, [rows, vocab].
     func unembed(_ x: Tensor) -> Tensor
 }

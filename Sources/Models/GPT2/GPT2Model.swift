@@ -62,11 +62,11 @@ public struct GPT2Model: TransformerModel {
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {
-        tokenTable(batch.ids, shape: [batch.batchSize, batch.length])
+        tokenTable(batch.ids, shape: [batch.rows])
     }
 
     public func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor {
-        tokenEmbeddings + positionTable(batch.positions, shape: [batch.batchSize, batch.length])
+        tokenEmbeddings + positionTable(batch.positions, shape: [batch.rows])
     }
 
     public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
@@ -85,24 +85,25 @@ public struct GPT2Model: TransformerModel {
         var mlpOut = b.down(hidden)
         try await hook(.mlpOutput(layer), &mlpOut)
         x.add(mlpOut)
-        precondition(x.shape == [batch.batchSize, batch.length, d])
+        precondition(x.shape == [batch.rows, d])
         return x
     }
 
-    /// Attention over the fused [rows, 3·hidden] projection, read in place.
+    /// Causal attention per sequence over the fused [rows, 3·hidden] projection, read in place.
     private func selfAttention(_ b: Block, _ qkv: Tensor, batch: TokenBatch) -> Tensor {
-        let d = info.hiddenSize, t = batch.length
-        let shape = ScaledDotProductAttention.Shape(batch: batch.batchSize, queryLength: t, keyLength: t,
-                                                    heads: info.numHeads, kvHeads: info.numHeads, headDim: d / info.numHeads)
-        return Tensor(uninitializedShape: [batch.batchSize, t, d]) { out in
+        let d = info.hiddenSize
+        return Tensor(uninitializedShape: [batch.rows, d]) { out in
             qkv.withUnsafeBuffer { q in
-                let base = q.baseAddress!
-                batch.mask.withUnsafeBufferPointer { mask in
+                for s in 0..<batch.batchSize {
+                    let length = batch.sequences[s].count
+                    let base = q.baseAddress! + batch.offsets[s] * 3 * d
+                    let shape = ScaledDotProductAttention.Shape(batch: 1, queryLength: length, keyLength: length,
+                                                                heads: info.numHeads, kvHeads: info.numHeads,
+                                                                headDim: d / info.numHeads)
                     b.attention(shape: shape,
                                 queries: .init(base, rowStride: 3 * d), keys: .init(base + d, rowStride: 3 * d),
-                                values: .init(base + 2 * d, rowStride: 3 * d),
-                                keyMask: batch.isPadded ? mask.baseAddress : nil,
-                                output: out.baseAddress!, outputStride: d)
+                                values: .init(base + 2 * d, rowStride: 3 * d), keyMask: nil,
+                                output: out.baseAddress! + batch.offsets[s] * d, outputStride: d)
                 }
             }
         }

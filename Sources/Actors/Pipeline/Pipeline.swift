@@ -1,0 +1,75 @@
+import AsyncAlgorithms
+import Hooks
+import Layers
+import Models
+
+/// A model's forward pass as a chain of actor stages joined by async channels.
+///
+/// Stages (embeddings, one per block, head) are long-lived actors that own their layer's work.
+/// Each run of a batch starts one task per stage, joined by `AsyncThrowingChannel`s, whose
+/// `send` waits until the next stage takes the item (back-pressure). When an intervention
+/// stops the trace, the stage at the stop point ends its channel and the run cancels the rest
+/// of its tasks: later stages never compute. See Docs/Architecture.md.
+public final class Pipeline: Sendable {
+    /// The model the stages compute.
+    public let model: any TransformerModel
+    /// The stages in forward order.
+    public let stages: [Stage]
+    private let counters = PipelineCounters()
+
+    /// Builds the stages of `model`.
+    public init(model: any TransformerModel) {
+        self.model = model
+        let counters = self.counters
+        stages = [Stage(.embeddings, model: model, counters: counters)]
+            + (0..<model.info.numLayers).map { Stage(.block($0), model: model, counters: counters) }
+            + [Stage(.head, model: model, counters: counters)]
+    }
+
+    /// Transformer blocks computed so far by this pipeline, over all runs.
+    public var blocksComputed: Int { counters.blocksComputed }
+
+    /// Runs `batch` through the stages, firing every hook point on `bus`.
+    ///
+    /// - Returns: the packed logits [rows, vocab], or nil if an intervention stopped the trace.
+    /// - Throws: the error that ended the run (an intervention's error, a ``TraceError``,
+    ///   cancellation). Either way the bus is finished, so no request is left waiting.
+    public func run(_ batch: TokenBatch, bus: HookBus) async throws -> Tensor? {
+        do {
+            let logits = try await runStages(StageItem(batch: batch, bus: bus))
+            bus.finish(reason: "the forward pass completed without producing it")
+            return logits
+        } catch let stop as TraceStopped {
+            bus.finish(reason: "the trace was stopped after \(stop.after)")
+            return nil
+        } catch {
+            bus.abort(error)
+            throw error
+        }
+    }
+
+    private func runStages(_ item: StageItem) async throws -> Tensor? {
+        let channels = (0...stages.count).map { _ in AsyncThrowingChannel<StageItem, Error>() }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, stage) in stages.enumerated() {
+                let (input, output) = (channels[i], channels[i + 1])
+                group.addTask {
+                    do {
+                        for try await item in input { await output.send(try await stage.process(item)) }
+                        output.finish()
+                    } catch {
+                        output.fail(error)
+                    }
+                }
+            }
+            group.addTask {
+                await channels[0].send(item)
+                channels[0].finish()
+            }
+            defer { group.cancelAll() }
+            var result: Tensor?
+            for try await finished in channels[stages.count] { result = finished.hidden }
+            return result
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Hooks
+import Layers
+import Models
+
+/// What travels from one stage to the next: one trace's batch, its residual stream so far, and
+/// the hook bus its interventions listen on.
+public struct StageItem: Sendable {
+    /// The trace's sequences.
+    public let batch: TokenBatch
+    /// The trace's hook bus.
+    public let bus: HookBus
+    /// The packed residual stream, [rows, hidden]; after the head stage, the logits [rows, vocab].
+    public var hidden: Tensor
+
+    /// An item entering the first stage.
+    public init(batch: TokenBatch, bus: HookBus) {
+        self.batch = batch
+        self.bus = bus
+        self.hidden = Tensor.zeros([0])
+    }
+}

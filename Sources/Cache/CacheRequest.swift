@@ -1,0 +1,48 @@
+import Hooks
+
+/// Which modules a trace caches, by name.
+public struct CacheRequest: Sendable, Equatable {
+    /// Module names: original paths (`model.transformer.h.0`, `transformer.h.0.attn`) or the
+    /// standardized aliases (`layers.0`, `attentions.0`, `mlps.0`, `embed_tokens`, `ln_final`,
+    /// `lm_head`). Nil means every layer.
+    public var modules: [String]?
+    /// Whether to record inputs too (layers, attention and MLP inputs).
+    public var includeInputs: Bool
+
+    /// Caches `modules` (outputs, and inputs if asked).
+    public static func modules(_ modules: [String], inputs: Bool = false) -> CacheRequest {
+        CacheRequest(modules: modules, includeInputs: inputs)
+    }
+
+    /// Caches the output (and optionally input) of every layer.
+    public static func allLayers(inputs: Bool = false) -> CacheRequest {
+        CacheRequest(modules: nil, includeInputs: inputs)
+    }
+
+    /// The hook points to record for a model with `layers` blocks.
+    /// - Throws: ``HookNameError`` naming a module that does not exist.
+    public func points(naming: ModuleNaming, layers: Int) throws(HookNameError) -> Set<HookPoint> {
+        guard let modules else {
+            return Set((0..<layers).flatMap { includeInputs ? [.layerOutput($0), .layerInput($0)] : [HookPoint.layerOutput($0)] })
+        }
+        var points = Set<HookPoint>()
+        for name in modules {
+            let output = try naming.resolve(naming.originalPath(forAlias: name), layers: layers)
+            points.insert(output)
+            if includeInputs, let input = output.inputCounterpart { points.insert(input) }
+        }
+        return points
+    }
+}
+
+extension HookPoint {
+    /// The input point of the same module, for module outputs that have one.
+    var inputCounterpart: HookPoint? {
+        switch self {
+        case .layerOutput(let i): .layerInput(i)
+        case .attentionOutput(let i): .attentionInput(i)
+        case .mlpOutput(let i): .mlpInput(i)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Layers
+
+/// One invoke's side of the lockstep between the forward pass and its intervention code.
+///
+/// The forward pass may only move past a point once the intervention has said what it needs
+/// next: it is either waiting for a later point or finished. A pure state machine: methods
+/// return what to do, the bus does it (resuming continuations outside the lock).
+struct InvokeStateMachine {
+    enum Phase {
+        /// Intervention code is running and has not asked for anything yet.
+        case running
+        /// Intervention code waits for `point`.
+        case waiting(HookPoint, CheckedContinuation<Tensor, Error>)
+        /// The forward pass is parked at `point`; the intervention holds its value.
+        case holding(HookPoint)
+        /// The intervention has returned (or failed).
+        case finished
+    }
+
+    var phase = Phase.running
+    /// The last point the forward pass moved past, for this invoke.
+    var passed: HookPoint?
+    /// The value being held at the current point, and whether the intervention changed it.
+    var held: Tensor?
+    var changed = false
+    /// The forward pass, parked until this invoke makes progress.
+    var parkedPipeline: CheckedContinuation<Void, Error>?
+
+    // MARK: Forward pass side
+
+    enum Arrival {
+        /// Nobody here needs the point: move on.
+        case pass
+        /// Hand the value to the waiting intervention, then park until it moves on.
+        case deliver(CheckedContinuation<Tensor, Error>)
+        /// The intervention has not said what it needs yet: park until it does.
+        case park
+    }
+
+    mutating func arrive(at point: HookPoint) -> Arrival {
+        switch phase {
+        case .finished:
+            passed = point
+            return .pass
+        case .waiting(let wanted, let continuation):
+            if wanted > point {
+                passed = point
+                return .pass
+            }
+            // wanted == point: requests for passed points fail at request time.
+            phase = .holding(point)
+            changed = false
+            return .deliver(continuation)
+        case .running, .holding:
+            return .park
+        }
+    }
+
+    /// Whether a parked forward pass may continue (the intervention moved on or finished).
+    var mayContinue: Bool {
+        switch phase {
+        case .running, .holding: false
+        case .waiting, .finished: true
+        }
+    }
+
+    /// Takes the value back after the intervention moved on from `point`.
+    mutating func release(_ point: HookPoint) -> (value: Tensor?, changed: Bool) {
+        passed = point
+        defer { held = nil; changed = false }
+        return (held, changed)
+    }
+
+    // MARK: Intervention side
+
+    enum Request {
+        /// The point is being held: here is its value.
+        case value(Tensor)
+        /// Fail the request.
+        case fail(TraceError)
+        /// Wait; resume the parked forward pass if there is one.
+        case wait(resume: CheckedContinuation<Void, Error>?)
+    }
+
+    mutating func request(_ point: HookPoint, continuation: CheckedContinuation<Tensor, Error>,
+                          endReason: String?) -> Request {
+        if case .holding(let current) = phase {
+            if point == current, let held { return .value(held) }
+            if point < current { return .fail(.outOfOrder(requested: point, passed: current)) }
+        } else if let passed, point <= passed {
+            return .fail(.outOfOrder(requested: point, passed: passed))
+        }
+        if let endReason { return .fail(.neverReached(point, reason: endReason)) }
+        phase = .waiting(point, continuation)
+        defer { parkedPipeline = nil }
+        return .wait(resume: parkedPipeline)
+    }
+
+    /// The intervention returned or failed: the forward pass may run to the end.
+    mutating func finish() -> CheckedContinuation<Void, Error>? {
+        phase = .finished
+        defer { parkedPipeline = nil }
+        return parkedPipeline
+    }
+
+    /// The forward pass ended: a waiting request can never be served.
+    mutating func end() -> (continuation: CheckedContinuation<Tensor, Error>, point: HookPoint)? {
+        guard case .waiting(let point, let continuation) = phase else { return nil }
+        phase = .running
+        return (continuation, point)
+    }
+}

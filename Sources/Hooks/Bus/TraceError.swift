@@ -1,0 +1,36 @@
+/// A rule of tracing was broken; the message names the points involved.
+public enum TraceError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A point was requested after the forward pass had moved past it.
+    case outOfOrder(requested: HookPoint, passed: HookPoint)
+    /// A point was requested that this forward pass will never produce.
+    case neverReached(HookPoint, reason: String)
+    /// A per-layer point names a layer the model does not have.
+    case layerOutOfRange(HookPoint, layers: Int)
+    /// A replacement value has the wrong shape.
+    case shapeMismatch(HookPoint, expected: [Int], got: [Int])
+    /// A layer was asked to be skipped after its input had already passed.
+    case skipTooLate(layer: Int, passed: HookPoint)
+
+    /// What went wrong, in forward-order terms.
+    public var description: String {
+        switch self {
+        case let .outOfOrder(requested, passed):
+            "out of order: \(requested) was requested after \(passed) had passed; read hook points in forward order"
+        case let .neverReached(point, reason):
+            "\(point) will never be reached: \(reason)"
+        case let .layerOutOfRange(point, layers):
+            "\(point) does not exist: the model has \(layers) layers (0...\(layers - 1))"
+        case let .shapeMismatch(point, expected, got):
+            "cannot set \(point) to a tensor of shape \(got); it has shape \(expected)"
+        case let .skipTooLate(layer, passed):
+            "cannot skip layer \(layer): \(passed) has already passed; ask before layers_input.\(layer)"
+        }
+    }
+}
+
+/// Thrown inside the forward pass when an intervention called `stop()`: the stages after the
+/// current point are cancelled. Not an error for the caller.
+public struct TraceStopped: Error, Sendable {
+    /// The last point the forward pass produced.
+    public let after: HookPoint
+}

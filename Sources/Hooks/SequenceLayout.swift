@@ -1,0 +1,65 @@
+import Layers
+
+/// Where each sequence of a batch sits in packed [rows, width] activations.
+///
+/// The forward pass keeps sequences packed with no padding; users see [batch, length, width]
+/// tensors, left-padded to the longest sequence. This converts between the two, for all
+/// sequences or a contiguous group of them (one invoke's).
+public struct SequenceLayout: Sendable, Equatable {
+    /// Length of each sequence.
+    public let lengths: [Int]
+    /// Row where each sequence starts; the last entry is the total row count.
+    public let offsets: [Int]
+
+    /// The layout of sequences of these lengths, packed in order.
+    public init(lengths: [Int]) {
+        var offsets = [0]
+        for n in lengths { offsets.append(offsets[offsets.count - 1] + n) }
+        self.lengths = lengths
+        self.offsets = offsets
+    }
+
+    /// Total rows.
+    public var rows: Int { offsets[offsets.count - 1] }
+
+    /// Sequences `group` of `packed` in the left-padded [group.count, longest, width] layout,
+    /// zeros at padding. A single sequence is a view, not a copy. O(group rows · width).
+    public func leftPadded(_ packed: Tensor, sequences group: Range<Int>? = nil) -> Tensor {
+        let group = group ?? 0..<lengths.count
+        let width = packed.shape[1]
+        if group.count == 1, let s = group.first {
+            return packed.rows(offsets[s]..<offsets[s + 1]).reshaped([1, lengths[s], width])
+        }
+        let length = group.map { lengths[$0] }.max() ?? 0
+        var out = Tensor.zeros([group.count, length, width])
+        out.withUnsafeMutableBuffer { o in
+            packed.withUnsafeBuffer { p in
+                for (i, s) in group.enumerated() {
+                    let dst = o.baseAddress! + (i * length + length - lengths[s]) * width
+                    dst.update(from: p.baseAddress! + offsets[s] * width, count: lengths[s] * width)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Writes a left-padded value for sequences `group` back into their rows of `packed`. O(rows · width).
+    public func scatter(_ padded: Tensor, into packed: inout Tensor, sequences group: Range<Int>? = nil) {
+        let group = group ?? 0..<lengths.count
+        let width = packed.shape[1]
+        let length = padded.shape[1]
+        packed.withUnsafeMutableBuffer { p in
+            padded.withUnsafeBuffer { o in
+                for (i, s) in group.enumerated() {
+                    (p.baseAddress! + offsets[s] * width).update(
+                        from: o.baseAddress! + (i * length + length - lengths[s]) * width, count: lengths[s] * width)
+                }
+            }
+        }
+    }
+
+    /// Whether `value` has the left-padded shape of sequences `group` with rows of `width`.
+    public func fits(_ value: Tensor, sequences group: Range<Int>, width: Int) -> Bool {
+        value.shape == [group.count, group.map { lengths[$0] }.max() ?? 0, width]
+    }
+}

@@ -1,0 +1,88 @@
+import Cache
+import Hooks
+import Layers
+import Models
+
+extension StandardizedTransformer {
+    /// Runs `prompt` with intervention code: read and change activations in forward order.
+    ///
+    /// What the closure returns is what the trace returns. The forward pass waits for the
+    /// closure at each point it asked for; an error thrown in the closure ends the trace and is
+    /// rethrown unchanged.
+    public func trace<R: Sendable>(_ prompt: String, _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
+        try await trace(invokes: [Invoke(prompt, body)])[0]
+    }
+
+    /// Runs several prompts as one invoke (values are [prompts, length, width], left-padded).
+    public func trace<R: Sendable>(_ prompts: [String], _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
+        try await trace(invokes: [Invoke(prompts, body)])[0]
+    }
+
+    /// Runs `prompt` with intervention code and caches the modules `request` names.
+    public func trace<R: Sendable>(_ prompt: String, cache request: CacheRequest,
+                                   _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> Traced<R> {
+        let (values, cache) = try await run(invokes: [Invoke(prompt, body)], cache: request)
+        return Traced(value: values[0], cache: cache ?? ActivationCache(naming: info.naming))
+    }
+
+    /// Runs every invoke's prompts as one batched forward pass, each with its own intervention
+    /// code; returns what each invoke returned, in order.
+    public func trace<R: Sendable>(invokes: [Invoke<R>]) async throws -> [R] {
+        try await run(invokes: invokes, cache: nil).values
+    }
+
+    /// Runs invokes, optionally caching, and returns what each returned.
+    public func trace<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest) async throws -> Traced<[R]> {
+        let (values, cache) = try await run(invokes: invokes, cache: request)
+        return Traced(value: values, cache: cache ?? ActivationCache(naming: info.naming))
+    }
+
+    private func run<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest?) async throws -> (values: [R], cache: ActivationCache?) {
+        let recorder = try request.map { CacheRecorder(points: try $0.points(naming: info.naming, layers: numLayers), naming: info.naming) }
+        let values = try await trace(invokes: invokes, recorder: recorder)
+        return (values, recorder?.recorded)
+    }
+
+    /// Runs invokes with an optional cache subscriber.
+    func trace<R: Sendable>(invokes: [Invoke<R>], recorder: CacheRecorder?) async throws -> [R] {
+        let info = self.info
+        var sequences: [[Int]] = []
+        var groups: [Range<Int>] = []
+        for invoke in invokes {
+            let start = sequences.count
+            sequences += invoke.prompts.map(tokenizer.encode)
+            groups.append(start..<sequences.count)
+        }
+        let batch = TokenBatch(sequences)
+        try batch.validate(for: info)
+        let bus = HookBus(layout: batch.layout, invokeSequences: groups, layers: numLayers, observers: recorder.map { [$0] } ?? [])
+        let pipeline = self.pipeline
+        let values = try await withThrowingTaskGroup(of: (Int, R?).self) { group in
+            group.addTask {
+                _ = try await pipeline.run(batch, bus: bus)
+                return (-1, nil)
+            }
+            for (i, invoke) in invokes.enumerated() {
+                group.addTask {
+                    do {
+                        let value = try await invoke.body(Tracer(bus: bus, invoke: i, info: info))
+                        bus.interventionFinished(invoke: i)
+                        return (i, value)
+                    } catch {
+                        bus.abort(error)
+                        throw error
+                    }
+                }
+            }
+            var values = [R?](repeating: nil, count: invokes.count)
+            do {
+                for try await (i, value) in group where i >= 0 { values[i] = value }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            return values.compactMap { $0 }
+        }
+        return values
+    }
+}
