@@ -71,6 +71,10 @@ public final class HookBus: Sendable {
                 case .park:
                     try await park(invoke)
                     continue
+                case .failAndPark(let request, let error):
+                    request.resume(throwing: error)
+                    try await park(invoke)
+                    continue
                 }
                 break
             }

@@ -35,6 +35,9 @@ struct InvokeStateMachine {
         case deliver(CheckedContinuation<Tensor, Error>)
         /// The intervention has not said what it needs yet: park until it does.
         case park
+        /// The requested point was passed without being produced (a skipped block's inner
+        /// point): fail the request, then park until the intervention says what it needs next.
+        case failAndPark(CheckedContinuation<Tensor, Error>, TraceError)
     }
 
     mutating func arrive(at point: HookPoint) -> Arrival {
@@ -47,7 +50,11 @@ struct InvokeStateMachine {
                 passed = point
                 return .pass
             }
-            // wanted == point: requests for passed points fail at request time.
+            if wanted < point {
+                phase = .running
+                return .failAndPark(continuation, .neverReached(
+                    wanted, reason: "the forward pass reached \(point) without producing it (was its layer skipped?)"))
+            }
             phase = .holding(point)
             changed = false
             return .deliver(continuation)
