@@ -48,6 +48,15 @@ public enum HookPoint: Hashable, Sendable {
         }
     }
 
+    /// Whether the point is inside a block (attention or MLP input or output), so it does not
+    /// fire when the block is skipped.
+    public var isInsideBlock: Bool {
+        switch self {
+        case .attentionInput, .attentionOutput, .mlpInput, .mlpOutput: true
+        default: false
+        }
+    }
+
     /// Every point of a model with `layers` blocks, in forward order.
     public static func all(layers: Int) -> [HookPoint] {
         [.tokenEmbeddings]

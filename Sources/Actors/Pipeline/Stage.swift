@@ -7,6 +7,10 @@ import Synchronization
 /// head. Each stage is an actor on its own ``ComputeThread``, so different traces can be in
 /// different stages at once (trace B in block 0 while trace A is in block 5) and the blocking
 /// BLAS work stays off the cooperative thread pool.
+///
+/// Items that arrive while the stage is busy are merged and computed together (continuous
+/// batching): their rows are concatenated, so one matrix product serves many traces. Each
+/// trace's hook points still fire on its own bus with its own rows only.
 public actor Stage {
     /// What a stage computes.
     public enum Kind: Sendable, Equatable, CustomStringConvertible {
@@ -23,17 +27,28 @@ public actor Stage {
         }
     }
 
+    struct Pending {
+        let item: StageItem
+        let continuation: CheckedContinuation<StageItem, Error>
+    }
+
     /// What this stage computes.
     public nonisolated let kind: Kind
     private nonisolated let model: any TransformerModel
     private nonisolated let thread: ComputeThread
     private nonisolated let counters: PipelineCounters
+    /// Most rows merged into one computation (bounds the memory of a merged batch).
+    private nonisolated let maxRows: Int
+    private var pending: [Pending] = []
+    private var draining = false
 
     init(_ kind: Kind, model: any TransformerModel, counters: PipelineCounters) {
         self.kind = kind
         self.model = model
         self.counters = counters
         self.thread = ComputeThread(name: "swiftsight.\(kind)")
+        // The head's output is [rows, vocab]: keep merged logits around 100 MB at most.
+        self.maxRows = kind == .head ? max(64, 25_000_000 / max(model.info.vocabSize, 1)) : 2048
     }
 
     deinit { thread.shutdown() }
@@ -41,46 +56,99 @@ public actor Stage {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     /// Runs this stage on `item`, firing its hook points on the item's bus.
-    /// - Throws: ``TraceStopped`` when an intervention stopped the trace at one of this stage's points.
+    /// - Throws: ``TraceStopped`` when an intervention stopped the trace at one of this stage's
+    ///   points; the error that ended the trace.
     public func process(_ item: StageItem) async throws -> StageItem {
         try Task.checkCancellation()
-        var item = item
-        let bus = item.bus
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.append(Pending(item: item, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            var group: [Pending] = []
+            var rows = 0
+            while let next = pending.first, group.isEmpty || rows + next.item.batch.rows <= maxRows {
+                group.append(pending.removeFirst())
+                rows += next.item.batch.rows
+            }
+            await compute(group)
+        }
+        draining = false
+    }
+
+    /// Computes a group of items as one merged batch and resumes each with its own result.
+    private func compute(_ group: [Pending]) async {
+        var live: [Pending] = []
+        for p in group {
+            if let failure = p.item.bus.failure { p.continuation.resume(throwing: failure) } else { live.append(p) }
+        }
+        guard !live.isEmpty else { return }
+        let merged = MergedItems(live.map(\.item))
+        do {
+            let output = try await run(merged)
+            for (i, p) in live.enumerated() {
+                if let failure = merged.failure(of: i) {
+                    p.continuation.resume(throwing: failure)
+                } else {
+                    var item = p.item
+                    item.hidden = merged.rows(of: i, in: output)
+                    p.continuation.resume(returning: item)
+                }
+            }
+        } catch {
+            for (i, p) in live.enumerated() { p.continuation.resume(throwing: merged.failure(of: i) ?? error) }
+        }
+    }
+
+    private func run(_ merged: MergedItems) async throws -> Tensor {
+        let batch = merged.batch
         switch kind {
         case .embeddings:
-            var embeddings = model.tokenEmbeddings(item.batch)
-            try await bus.reach(.tokenEmbeddings, &embeddings)
-            item.hidden = model.firstLayerInput(tokenEmbeddings: embeddings, batch: item.batch)
+            var embeddings = model.tokenEmbeddings(batch)
+            try await merged.fire(.tokenEmbeddings, &embeddings)
+            return model.firstLayerInput(tokenEmbeddings: embeddings, batch: batch)
         case .block(let layer):
-            try await bus.reach(.layerInput(layer), &item.hidden)
-            item.hidden = try await block(layer, item.hidden, item: item)
-            try await bus.reach(.layerOutput(layer), &item.hidden)
+            var x = merged.hidden
+            try await merged.fire(.layerInput(layer), &x)
+            var output = try await block(layer, x, merged: merged)
+            try await merged.fire(.layerOutput(layer), &output)
+            return output
         case .head:
-            var normed = model.finalNorm(item.hidden)
-            try await bus.reach(.lnFinal, &normed)
-            item.hidden = model.unembed(normed)
-            try await bus.reach(.logits, &item.hidden)
+            var normed = model.finalNorm(merged.hidden)
+            try await merged.fire(.lnFinal, &normed)
+            var logits = model.unembed(normed)
+            try await merged.fire(.logits, &logits)
+            return logits
         }
-        return item
     }
 
     /// The block's output, honouring invokes that asked to skip it.
-    private func block(_ layer: Int, _ input: Tensor, item: StageItem) async throws -> Tensor {
-        let bus = item.bus
-        let skips = bus.skips(layer: layer)
+    private func block(_ layer: Int, _ input: Tensor, merged: MergedItems) async throws -> Tensor {
+        let skips = merged.items.map { $0.bus.skips(layer: layer) }
         var output: Tensor
-        if skips.count == bus.invokeSequences.count {
+        if zip(merged.items, skips).allSatisfy({ $1.count == $0.bus.invokeSequences.count }) {
             output = input
         } else {
-            output = try await model.block(layer, input, batch: item.batch) { point, value in
-                try await bus.reach(point, &value)
+            output = try await model.block(layer, input, batch: merged.batch) { point, value in
+                try await merged.fire(point, &value)
             }
             counters.blockComputed()
         }
-        for (invoke, replacement) in skips {
-            let sequences = bus.invokeSequences[invoke]
-            let value = replacement ?? bus.layout.leftPadded(input, sequences: sequences)
-            bus.layout.scatter(value, into: &output, sequences: sequences)
+        for (i, item) in merged.items.enumerated() where !skips[i].isEmpty {
+            var rows = merged.rows(of: i, in: output)
+            let inputRows = merged.rows(of: i, in: input)
+            for (invoke, replacement) in skips[i] {
+                let sequences = item.bus.invokeSequences[invoke]
+                item.bus.layout.scatter(replacement ?? item.bus.layout.leftPadded(inputRows, sequences: sequences),
+                                        into: &rows, sequences: sequences)
+            }
+            merged.write(rows, of: i, into: &output)
         }
         return output
     }

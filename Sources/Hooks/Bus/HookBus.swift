@@ -52,7 +52,10 @@ public final class HookBus: Sendable {
     /// asked for the point has moved on, with their edits applied to `packed`.
     /// - Throws: ``TraceStopped`` if an intervention called ``stop()``; the error that aborted the trace.
     public func reach(_ point: HookPoint, _ packed: inout Tensor) async throws {
-        for invoke in invokeSequences.indices {
+        // An invoke that skips a block does not see the block's inner points, even when the
+        // block is computed for other rows.
+        let skipping = point.isInsideBlock ? Set(skips(layer: point.layer ?? -1).keys) : []
+        for invoke in invokeSequences.indices where !skipping.contains(invoke) {
             while true {
                 let arrival = try state.withLock { s throws -> InvokeStateMachine.Arrival in
                     if let failure = s.failure { throw failure }
@@ -173,6 +176,9 @@ public final class HookBus: Sendable {
     public func stop() {
         state.withLock { $0.stopRequested = true }
     }
+
+    /// The error that ended the trace, if one did.
+    public var failure: Error? { state.withLock { $0.failure } }
 
     /// Whether an intervention asked to stop.
     public var isStopRequested: Bool { state.withLock { $0.stopRequested } }

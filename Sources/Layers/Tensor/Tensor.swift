@@ -61,6 +61,12 @@ public struct Tensor: Sendable {
         shape.reduce(1) { precondition($1 >= 0, "negative extent in shape"); return $0 * $1 }
     }
 
+    /// Whether `self` and `other` are the same view of the same memory (no copy happened
+    /// between them). O(1).
+    public func isSameView(as other: Tensor) -> Bool {
+        storage === other.storage && offset == other.offset && count == other.count
+    }
+
     /// Number of axes.
     public var rank: Int { shape.count }
 
@@ -126,5 +132,21 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         let head = withUnsafeBuffer { $0.prefix(6).map { String($0) }.joined(separator: ", ") }
         return "Tensor(shape: \(shape), [\(head)\(count > 6 ? ", ..." : "")])"
+    }
+}
+
+extension Tensor {
+    /// The rows of `parts` (rank 2, same width) one after another. O(total elements).
+    public init(concatenatingRows parts: [Tensor]) {
+        let width = parts.first?.shape[1] ?? 0
+        let rows = parts.reduce(0) { $0 + $1.shape[0] }
+        self.init(uninitializedShape: [rows, width]) { out in
+            var offset = 0
+            for part in parts {
+                precondition(part.rank == 2 && part.shape[1] == width, "cannot concatenate \(part.shape) rows of width \(width)")
+                part.withUnsafeBuffer { (out.baseAddress! + offset).update(from: $0.baseAddress!, count: $0.count) }
+                offset += part.count
+            }
+        }
     }
 }
