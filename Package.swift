@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "SwiftSight",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftSight", targets: ["SwiftSight"]),
         .executable(name: "swiftsight", targets: ["swiftsight"]),
@@ -40,7 +40,10 @@ let package = Package(
         // The public library: one import for users.
         .target(
             name: "SwiftSight",
-            dependencies: ["Actors", "Models", "Hooks", "Cache", "Layers", "Tokenizers", "Checkpoint"],
+            dependencies: [
+                "Actors", "Models", "Hooks", "Cache", "Layers", "Tokenizers", "Checkpoint",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
             resources: [.copy("Resources/EmbeddedModel")]
         ),
         .executableTarget(

@@ -36,7 +36,8 @@ public final class Pipeline: Sendable {
     ///   cancellation). Either way the bus is finished, so no request is left waiting.
     public func run(_ batch: TokenBatch, bus: HookBus) async throws -> Tensor? {
         do {
-            let logits = try await runStages(StageItem(batch: batch, bus: bus))
+            var logits: Tensor?
+            try await stream([StageItem(batch: batch, bus: bus)].async) { logits = $0.hidden }
             bus.finish(reason: "the forward pass completed without producing it")
             return logits
         } catch let stop as TraceStopped {
@@ -48,28 +49,35 @@ public final class Pipeline: Sendable {
         }
     }
 
-    private func runStages(_ item: StageItem) async throws -> Tensor? {
+    /// Runs a sequence of items through the stages, one task per stage joined by channels, so
+    /// consecutive items are in different stages at once. `output` receives each finished item
+    /// (its `hidden` holds the logits) in order; while it is busy, the stages wait for it.
+    public func stream<Items: AsyncSequence & Sendable>(
+        _ items: Items, output: (StageItem) async throws -> Void
+    ) async throws where Items.Element == StageItem {
         let channels = (0...stages.count).map { _ in AsyncThrowingChannel<StageItem, Error>() }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, stage) in stages.enumerated() {
-                let (input, output) = (channels[i], channels[i + 1])
+                let (input, next) = (channels[i], channels[i + 1])
                 group.addTask {
                     do {
-                        for try await item in input { await output.send(try await stage.process(item)) }
-                        output.finish()
+                        for try await item in input { await next.send(try await stage.process(item)) }
+                        next.finish()
                     } catch {
-                        output.fail(error)
+                        next.fail(error)
                     }
                 }
             }
             group.addTask {
-                await channels[0].send(item)
-                channels[0].finish()
+                do {
+                    for try await item in items { await channels[0].send(item) }
+                    channels[0].finish()
+                } catch {
+                    channels[0].fail(error)
+                }
             }
             defer { group.cancelAll() }
-            var result: Tensor?
-            for try await finished in channels[stages.count] { result = finished.hidden }
-            return result
+            for try await finished in channels[stages.count] { try await output(finished) }
         }
     }
 }

@@ -12,10 +12,14 @@ public struct StageItem: Sendable {
     /// The packed residual stream, [rows, hidden]; after the head stage, the logits [rows, vocab].
     public var hidden: Tensor
 
+    /// For streams: the index of the item's first sequence in the stream.
+    public let firstIndex: Int?
+
     /// An item entering the first stage.
-    public init(batch: TokenBatch, bus: HookBus) {
+    public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil) {
         self.batch = batch
         self.bus = bus
+        self.firstIndex = firstIndex
         self.hidden = Tensor.zeros([0])
     }
 }

@@ -25,7 +25,8 @@ public final class HookBus: Sendable {
     public let invokeSequences: [Range<Int>]
     /// Number of layers, to reject requests for layers that do not exist.
     public let layers: Int
-    private let observers: [HookObserver]
+    /// The observers (such as the cache) that see each point after the interventions.
+    public let observers: [HookObserver]
     private let observedPoints: Set<HookPoint>
     private let state: Mutex<State>
 
