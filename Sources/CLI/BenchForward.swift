@@ -46,9 +46,10 @@ enum BenchText {
         My tailor is rich, and the quick brown fox jumps over the lazy dog while the model predicts every word.
         """
 
-    static func tokens(_ n: Int, model: StandardizedTransformer) -> [Int] {
+    /// `n` ids of the text, starting `offset` tokens in (so concurrent prompts differ).
+    static func tokens(_ n: Int, model: StandardizedTransformer, offset: Int = 0) -> [Int] {
         let ids = model.tokenize(text)
-        return (0..<n).map { ids[$0 % ids.count] }
+        return (0..<n).map { ids[($0 + offset) % ids.count] }
     }
 }
 

@@ -27,7 +27,9 @@ public final class Pipeline: Sendable {
     }
 
     /// Transformer blocks computed so far by this pipeline, over all runs.
-    public var blocksComputed: Int { counters.blocksComputed }
+    public var blocksComputed: Int { counters.statistics.blocksComputed }
+    /// Counts of the work done so far, over all runs.
+    public var statistics: PipelineStatistics { counters.statistics }
 
     /// Runs `batch` through the stages, firing every hook point on `bus`.
     ///

@@ -89,6 +89,7 @@ public actor Stage {
             if let failure = p.item.bus.failure { p.continuation.resume(throwing: failure) } else { live.append(p) }
         }
         guard !live.isEmpty else { return }
+        counters.computed(items: live.count)
         let merged = MergedItems(live.map(\.item))
         do {
             let output = try await run(merged)
@@ -154,9 +155,31 @@ public actor Stage {
     }
 }
 
-/// Counts of work done, for tests and benchmarks that check what `stop()` and skipping save.
+/// Counts of work done, for tests and benchmarks that check what `stop()`, skipping and
+/// merging do.
 final class PipelineCounters: Sendable {
     private let blocks = Atomic<Int>(0)
+    private let computations = Atomic<Int>(0)
+    private let items = Atomic<Int>(0)
     func blockComputed() { blocks.add(1, ordering: .relaxed) }
-    var blocksComputed: Int { blocks.load(ordering: .relaxed) }
+    func computed(items count: Int) {
+        computations.add(1, ordering: .relaxed)
+        items.add(count, ordering: .relaxed)
+    }
+    var statistics: PipelineStatistics {
+        PipelineStatistics(blocksComputed: blocks.load(ordering: .relaxed),
+                           stageComputations: computations.load(ordering: .relaxed),
+                           stageItems: items.load(ordering: .relaxed))
+    }
+}
+
+/// What a pipeline has done since it was built.
+public struct PipelineStatistics: Sendable, Equatable {
+    /// Transformer blocks computed (a block computed once for a merged group counts once).
+    public let blocksComputed: Int
+    /// Stage computations (one per group of merged items).
+    public let stageComputations: Int
+    /// Items processed by stages; divided by `stageComputations`, how many traces a
+    /// computation served on average (continuous batching at work when above 1).
+    public let stageItems: Int
 }

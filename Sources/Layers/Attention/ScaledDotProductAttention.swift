@@ -36,6 +36,13 @@ public struct ScaledDotProductAttention: Sendable {
     /// Attention with the given score scale.
     public init(scale: Float) { self.scale = scale }
 
+    /// Query rows per piece of work: small enough that OpenBLAS runs each product on the
+    /// calling thread (it threads products above 2^18 multiply-adds), so the pieces spread
+    /// over the cores without contending for OpenBLAS's own threads.
+    static func chunkRows(keys: Int, headDim: Int) -> Int {
+        max(16, min(128, (1 << 18) / max(1, keys * headDim)))
+    }
+
     /// Computes softmax(q·kᵀ·scale + mask)·v for every batch row and head.
     ///
     /// - Parameters:
@@ -44,7 +51,8 @@ public struct ScaledDotProductAttention: Sendable {
     ///     that are real. A query with no visible key (a padding row) attends to itself only.
     ///   - output: [batch · queryLength] rows of `heads · headDim` at `outputStride`.
     ///   - probabilities: if given, receives [batch, heads, queryLength, keyLength].
-    /// - Complexity: O(batch · heads · queryLength · keyLength · headDim).
+    /// - Complexity: O(batch · heads · queryLength · keyLength · headDim), split over the cores
+    ///   by (batch, head, block of queries); keys after a block's last query are not computed.
     public func callAsFunction(
         shape s: Shape, queries q: Operand, keys k: Operand, values v: Operand,
         keyMask: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputStride: Int,
@@ -52,43 +60,46 @@ public struct ScaledDotProductAttention: Sendable {
     ) {
         let (tq, tk, hd) = (s.queryLength, s.keyLength, s.headDim)
         let group = s.heads / s.kvHeads
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(tq * tk, 1))
-        defer { scores.deallocate() }
         let past = tk - tq
-        for b in 0..<s.batch {
-            for h in 0..<s.heads {
-                let kvh = h / group
-                let qp = q.base + b * tq * q.rowStride + h * hd
-                let kp = k.base + b * tk * k.rowStride + kvh * hd
-                let vp = v.base + b * tk * v.rowStride + kvh * hd
-                GEMM.multiply(m: tq, n: tk, k: hd, a: qp, lda: q.rowStride,
-                              b: kp, ldb: k.rowStride, .transposed,
-                              c: scores, ldc: tk, alpha: scale)
-                for i in 0..<tq {
-                    let row = scores + i * tk
-                    let visible = past + i + 1
-                    var any = false
-                    if let keyMask {
-                        let m = keyMask + b * tk
-                        for j in 0..<visible where m[j] == 0 { row[j] = -.infinity }
-                        for j in 0..<visible where m[j] != 0 { any = true; break }
-                    } else {
-                        any = true
-                    }
-                    if any {
-                        Softmax.inPlace(row, count: tk, validCount: visible)
-                    } else {
-                        row.update(repeating: 0, count: tk)
-                        row[past + i] = 1
-                    }
+        let chunk = Self.chunkRows(keys: tk, headDim: hd)
+        let chunks = (tq + chunk - 1) / chunk
+        let scale = self.scale
+        Parallel.forEach(s.batch * s.heads * chunks, costPerItem: chunk * tk * hd) { task in
+            let (bh, c) = task.quotientAndRemainder(dividingBy: chunks)
+            let (b, h) = bh.quotientAndRemainder(dividingBy: s.heads)
+            let rows = (c * chunk)..<min(tq, (c + 1) * chunk)
+            let keys = past + rows.upperBound
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * keys)
+            defer { scores.deallocate() }
+            let kvh = h / group
+            let qp = q.base + (b * tq + rows.lowerBound) * q.rowStride + h * hd
+            let kp = k.base + b * tk * k.rowStride + kvh * hd
+            let vp = v.base + b * tk * v.rowStride + kvh * hd
+            GEMM.multiply(m: rows.count, n: keys, k: hd, a: qp, lda: q.rowStride,
+                          b: kp, ldb: k.rowStride, .transposed, c: scores, ldc: keys, alpha: scale)
+            for (r, i) in rows.enumerated() {
+                let row = scores + r * keys
+                let visible = past + i + 1
+                var any = keyMask == nil
+                if let keyMask {
+                    let m = keyMask + b * tk
+                    for j in 0..<visible { if m[j] == 0 { row[j] = -.infinity } else { any = true } }
+                }
+                if any {
+                    Softmax.inPlace(row, count: keys, validCount: visible)
+                } else {
+                    row.update(repeating: 0, count: keys)
+                    row[past + i] = 1
                 }
                 if let probabilities {
-                    (probabilities + (b * s.heads + h) * tq * tk).update(from: scores, count: tq * tk)
+                    let dst = probabilities + ((b * s.heads + h) * tq + i) * tk
+                    dst.update(from: row, count: keys)
+                    (dst + keys).update(repeating: 0, count: tk - keys)
                 }
-                GEMM.multiply(m: tq, n: hd, k: tk, a: scores, lda: tk,
-                              b: vp, ldb: v.rowStride,
-                              c: output + b * tq * outputStride + h * hd, ldc: outputStride)
             }
+            GEMM.multiply(m: rows.count, n: hd, k: keys, a: scores, lda: keys,
+                          b: vp, ldb: v.rowStride,
+                          c: output + (b * tq + rows.lowerBound) * outputStride + h * hd, ldc: outputStride)
         }
     }
 }

@@ -23,12 +23,15 @@ public enum Activation: String, Sendable, CaseIterable {
     /// Applies the activation in place. O(n), vectorised.
     public func apply(_ x: inout Tensor) {
         x.withUnsafeMutableBuffer { buf in
-            guard let p = buf.baseAddress else { return }
-            switch self {
-            case .geluNew, .geluPytorchTanh, .geluFast: ss_gelu_tanh(p, buf.count)
-            case .gelu: ss_gelu_erf(p, buf.count)
-            case .silu: ss_silu(p, buf.count)
-            case .relu: ss_relu(p, buf.count)
+            guard let base = buf.baseAddress else { return }
+            Parallel.forRanges(buf.count, costPerItem: 8) { range in
+                let p = base + range.lowerBound
+                switch self {
+                case .geluNew, .geluPytorchTanh, .geluFast: ss_gelu_tanh(p, range.count)
+                case .gelu: ss_gelu_erf(p, range.count)
+                case .silu: ss_silu(p, range.count)
+                case .relu: ss_relu(p, range.count)
+                }
             }
         }
     }

@@ -21,15 +21,15 @@ public struct LayerNorm: Sendable {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
         precondition(x.shape.last == d, "LayerNorm of width \(d) applied to \(x.shape)")
+        let (bias, epsilon) = (self.bias ?? Tensor.zeros([d]), self.epsilon)
         return Tensor(uninitializedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
-                    if let bias {
-                        bias.withUnsafeBuffer { b in
-                            ss_layernorm(xs.baseAddress, out.baseAddress, x.count / d, d, g.baseAddress, b.baseAddress, epsilon)
+                    bias.withUnsafeBuffer { b in
+                        let (xp, op, gp, bp) = (xs.baseAddress!, out.baseAddress!, g.baseAddress, b.baseAddress)
+                        Parallel.forRanges(x.count / d, costPerItem: 4 * d) { rows in
+                            ss_layernorm(xp + rows.lowerBound * d, op + rows.lowerBound * d, rows.count, d, gp, bp, epsilon)
                         }
-                    } else {
-                        ss_layernorm(xs.baseAddress, out.baseAddress, x.count / d, d, g.baseAddress, nil, epsilon)
                     }
                 }
             }
