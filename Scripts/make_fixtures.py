@@ -155,6 +155,89 @@ def capture(model, input_ids, mask):
     return {k: v.contiguous() for k, v in out.items()}
 
 
+def gradient_cases(model, tok, eos):
+    """torch-autograd references for SwiftSight's gradients (issue 4)."""
+    out = {}
+    first = lambda o: o[0] if isinstance(o, tuple) else o
+
+    def run(prompts, edit=None, grad_hooks=None):
+        ids, mask = batch_inputs(tok, prompts, eos)
+        position_ids = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 1)
+        acts, hooks = {}, []
+        t = model.transformer
+
+        def keep(key, editor=None):
+            def hook(m, a, o):
+                v = first(o)
+                if editor is not None:
+                    v = editor(v)
+                v.retain_grad()
+                acts[key] = v
+                if isinstance(o, tuple):
+                    return (v,) + tuple(o[1:])
+                return v
+            return hook
+        hooks.append(t.wte.register_forward_hook(keep("model.transformer.wte.output")))
+        for i, block in enumerate(t.h):
+            p = f"model.transformer.h.{i}"
+            hooks.append(block.register_forward_hook(keep(p + ".output", edit.get(p + ".output") if edit else None)))
+            hooks.append(block.attn.register_forward_hook(keep(p + ".attn.output")))
+            hooks.append(block.mlp.register_forward_hook(keep(p + ".mlp.output")))
+        model.zero_grad(set_to_none=True)
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=position_ids).logits
+        for h in hooks:
+            h.remove()
+        if grad_hooks:
+            for key, fn in grad_hooks.items():
+                acts[key].register_hook(fn)
+        return ids, mask, logits, acts
+
+    def record(prefix, acts, keys):
+        for k in keys:
+            out[f"{prefix}.{k}"] = acts[k].grad.detach().clone().contiguous()
+
+    layer_keys = ["model.transformer.wte.output"] + [f"model.transformer.h.{i}.output" for i in range(model.config.n_layer)]
+    prompt = ["My tailor is rich"]
+    # 1. d(logits.sum()) / d(every layer output)
+    _, _, logits, acts = run(prompt)
+    logits.sum().backward()
+    record("sum", acts, layer_keys)
+    # 2. d(logits.sum() ** 2)
+    _, _, logits, acts = run(prompt)
+    (logits.sum() ** 2).backward()
+    record("sum_squared", acts, layer_keys)
+    # 3. Next-token cross-entropy
+    ids, _, logits, acts = run(prompt)
+    torch.nn.functional.cross_entropy(logits[0, :-1], ids[0, 1:]).backward()
+    record("cross_entropy", acts, layer_keys)
+    # 4. Logit difference at the last position between two fixed tokens
+    a, b = tok.token_to_id("Ġthe"), tok.token_to_id("Ġa")
+    _, _, logits, acts = run(prompt)
+    (logits[0, -1, a] - logits[0, -1, b]).backward()
+    record("logit_diff", acts, layer_keys)
+    out["logit_diff.tokens"] = torch.tensor([a, b], dtype=torch.int64)
+    # 5. An intervention in the path: add 0.5 to layer 1's output, then d(logits.sum())
+    _, _, logits, acts = run(prompt, edit={"model.transformer.h.1.output": lambda v: v + 0.5})
+    logits.sum().backward()
+    record("steered", acts, layer_keys)
+    out["steered.logits"] = logits.detach().clone()
+    # 6. The gradient flowing through layer 1's MLP output zeroed during backward
+    _, _, logits, acts = run(prompt, grad_hooks={"model.transformer.h.1.mlp.output": lambda g: torch.zeros_like(g)})
+    logits.sum().backward()
+    record("mlp1_grad_zeroed", acts, layer_keys)
+    # 7. A two-prompt batch: each row's gradient of its own logits' sum
+    _, mask, logits, acts = run(["My tailor is rich", "Hello world"])
+    (logits * mask.unsqueeze(-1)).sum().backward()
+    record("batch_sum", acts, layer_keys)
+    # 8. A parameter gradient: d(logits.sum()) / d(h.1.mlp.c_fc.weight)
+    _, _, logits, acts = run(prompt)
+    logits.sum().backward()
+    out["param.transformer.h.1.mlp.c_fc.weight"] = model.transformer.h[1].mlp.c_fc.weight.grad.detach().clone()
+    out["param.transformer.h.1.attn.c_attn.bias"] = model.transformer.h[1].attn.c_attn.bias.grad.detach().clone()
+    model.zero_grad(set_to_none=True)
+    return out
+
+
 def save_original_gpt2_layout(model, out_dir, dtype, shards):
     """Like the original `gpt2` repo: no `transformer.` prefix, attn.bias buffers, sharded."""
     os.makedirs(out_dir, exist_ok=True)
@@ -229,6 +312,10 @@ def main():
         ids, mask = batch_inputs(tok, ps, eos)
         save_file(capture(model, ids, mask), os.path.join(acts, f"{name}.safetensors"))
         index[name] = {"model": "tiny-gpt2", "prompts": ps}
+
+    # Gradients from torch autograd.
+    save_file(gradient_cases(model, tok, eos), os.path.join(acts, "gradients.safetensors"))
+    index["gradients"] = {"model": "tiny-gpt2", "prompts": ["My tailor is rich"]}
 
     # Variants: storage layouts, dtypes and config flags.
     variants = os.path.join(FIX, "tiny-gpt2-variants")
