@@ -146,3 +146,30 @@ struct ActivationFile {
         data.subdata(in: range(key)).withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
     }
 }
+
+@Suite(.serialized) struct CLITraceOptionsTests {
+    @Test func stopAfterSavesUpToThePointAndRejectsLaterOnes() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString).safetensors")
+        let r = try CLI.run(["trace", "--prompt", "My tailor is rich", "--save", "layers_output.0,layers_output.1",
+                             "--stop-after", "layers_output.1", "--out", out.path])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("stopped after layers_output.1"))
+        let file = try ActivationFile(out)
+        #expect(file.keys == ["attention_mask", "input_ids", "model.transformer.h.0.output", "model.transformer.h.1.output"])
+        let reference = try ActivationFile(CLI.fixtures.appendingPathComponent("activations/tailor.safetensors"))
+        let diff = zip(file.floats("model.transformer.h.1.output"), reference.floats("model.transformer.h.1.output")).map { abs($0 - $1) }.max() ?? 1
+        #expect(diff <= 1e-4)
+        let late = try CLI.run(["trace", "--prompt", "x", "--save", "logits", "--stop-after", "layers_output.0", "--out", out.path])
+        #expect(late.status != 0 && late.err.contains("logits") && late.err.contains("stop point"), "\(late.err)")
+    }
+
+    @Test func cacheWritesModulesByOriginalName() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString).safetensors")
+        let r = try CLI.run(["trace", "--prompt", "Hello world", "--cache", "layers.0,transformer.h.2.attn", "--cache-inputs", "--out", out.path])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try ActivationFile(out).keys == ["attention_mask", "input_ids", "model.transformer.h.0.input", "model.transformer.h.0.output",
+                                                  "model.transformer.h.2.attn.input", "model.transformer.h.2.attn.output"])
+        let bad = try CLI.run(["trace", "--prompt", "x", "--cache", "layers.7", "--out", out.path])
+        #expect(bad.status != 0 && bad.err.contains("transformer.h.7"), "\(bad.err)")
+    }
+}

@@ -2,18 +2,17 @@ import CKernels
 
 extension Tensor {
     /// Adds `other` (same shape) in place: the residual connection. O(n).
+    ///
+    /// When either side is tracked the sum is recorded out of place: `self` gets a new node.
     public mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "cannot add \(other.shape) to \(shape)")
+        if link != nil || other.link != nil {
+            self = Tensor.binary(self, other, .add)
+            return
+        }
         withUnsafeMutableBuffer { a in
             other.withUnsafeBuffer { b in ss_add(a.baseAddress, b.baseAddress, a.count) }
         }
-    }
-
-    /// `self + other` for tensors of one shape. O(n).
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        var r = lhs
-        r.add(rhs)
-        return r
     }
 
     /// The largest absolute difference from `other` (same shape); for tests and checks. O(n).

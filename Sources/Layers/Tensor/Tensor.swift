@@ -10,6 +10,9 @@ public struct Tensor: Sendable {
     @usableFromInline var offset: Int
     /// Number of elements (product of `shape`).
     public let count: Int
+    /// The autodiff node this value is on, if it is tracked (see ``GradientTape``). Nil for
+    /// every tensor not derived from a watched one: untracked math pays only this nil check.
+    @usableFromInline var link: GradientLink? = nil
 
     /// A tensor of `shape` filled with `value`.
     public init(repeating value: Float, shape: [Int]) {
@@ -96,9 +99,11 @@ public struct Tensor: Sendable {
     }
 
     /// The same elements under another shape with the same element count. O(1).
+    /// Differentiable: the gradient is reshaped back.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(Tensor.elementCount(newShape) == count, "cannot reshape \(shape) to \(newShape)")
-        return Tensor(shape: newShape, storage: storage, offset: offset)
+        let r = Tensor(shape: newShape, storage: storage, offset: offset)
+        return link == nil ? r : recordReshape(r)
     }
 
     /// Rows `range` of the first axis, sharing storage. O(1).
@@ -107,10 +112,11 @@ public struct Tensor: Sendable {
         let stride = shape[0] == 0 ? 0 : count / shape[0]
         var s = shape
         s[0] = range.count
-        return Tensor(shape: s, storage: storage, offset: offset + range.lowerBound * stride)
+        let r = Tensor(shape: s, storage: storage, offset: offset + range.lowerBound * stride)
+        return link == nil ? r : recordRows(r, range)
     }
 
-    /// Index `i` of the first axis, sharing storage. O(1).
+    /// Index `i` of the first axis, sharing storage. O(1). Differentiable.
     public subscript(_ i: Int) -> Tensor {
         rows(i..<(i + 1)).reshaped(Array(shape.dropFirst()))
     }
@@ -137,6 +143,7 @@ extension Tensor: CustomStringConvertible {
 
 extension Tensor {
     /// The rows of `parts` (rank 2, same width) one after another. O(total elements).
+    /// Differentiable: each tracked part receives its rows of the gradient.
     public init(concatenatingRows parts: [Tensor]) {
         let width = parts.first?.shape[1] ?? 0
         let rows = parts.reduce(0) { $0 + $1.shape[0] }
@@ -148,5 +155,6 @@ extension Tensor {
                 offset += part.count
             }
         }
+        if parts.contains(where: { $0.link != nil }) { self = Tensor.recordConcatenation(self, parts) }
     }
 }

@@ -1,0 +1,38 @@
+/// The result of one ``GradientTape/backward(_:retainGraph:gradientEdits:)``: d(scalar)/d(value)
+/// for every value recorded on the tape up to then.
+public struct Gradients: Sendable {
+    let tapeID: UInt64
+    let gradients: [Int: Tensor]
+    let shapes: [[Int]]
+    let parameters: [String: Int]
+
+    /// d(scalar)/d(tensor) for a tensor tracked on this tape, of the tensor's shape; zeros if it
+    /// did not influence the scalar.
+    /// - Throws: ``AutogradError/notTracked`` for an untracked tensor,
+    ///   ``AutogradError/differentTape`` for one tracked elsewhere.
+    public func gradient(of tensor: Tensor) throws -> Tensor {
+        guard let node = tensor.gradientNode else { throw AutogradError.notTracked }
+        return try gradient(of: node)
+    }
+
+    /// d(scalar)/d(value of `node`); zeros if it did not influence the scalar.
+    /// - Throws: ``AutogradError/differentTape`` for a node of another tape,
+    ///   ``AutogradError/recordedAfterBackward(node:)`` for one recorded after the backward.
+    public func gradient(of node: GradientNodeID) throws -> Tensor {
+        guard node.tapeID == tapeID else { throw AutogradError.differentTape }
+        guard node.index >= 0, node.index < shapes.count else {
+            throw AutogradError.recordedAfterBackward(node: node.index)
+        }
+        return gradients[node.index] ?? Tensor.zeros(shapes[node.index])
+    }
+
+    /// Names of the parameters watched with ``GradientTape/watchParameter(_:name:)``, sorted.
+    public var parameterNames: [String] { parameters.keys.sorted() }
+
+    /// The gradient of the parameter watched under `name`; zeros if it did not influence the scalar.
+    /// - Throws: ``AutogradError/unknownParameter(_:)`` if no parameter has that name.
+    public func parameterGradient(_ name: String) throws -> Tensor {
+        guard let index = parameters[name] else { throw AutogradError.unknownParameter(name) }
+        return gradients[index] ?? Tensor.zeros(shapes[index])
+    }
+}

@@ -1,0 +1,49 @@
+import CKernels
+
+extension Tensor {
+    /// The node this value is on, if it is tracked.
+    public var gradientNode: GradientNodeID? { link?.id }
+
+    /// Whether this value is tracked on a ``GradientTape`` (watched, or computed from a watched value).
+    ///
+    /// Mutating a tracked tensor's memory through ``withUnsafeMutableBuffer(_:)`` keeps its node:
+    /// for gradients the edit is the identity. ``add(_:)`` records an addition instead.
+    @inlinable public var isTracked: Bool { link != nil }
+
+    /// The same values, untracked (a constant for autodiff). O(1): the storage is shared.
+    public func detached() -> Tensor {
+        var t = self
+        t.link = nil
+        return t
+    }
+
+    /// `result` recorded as computed from `inputs`, or `result` itself when no input is tracked.
+    ///
+    /// `pullback` gets the gradient of `result` and returns one gradient per input (nil for a
+    /// constant input); it must capture only detached tensors, so that it records nothing.
+    static func recorded(_ result: Tensor, from inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
+        var tape: GradientTape?
+        var ids: [Int?] = []
+        ids.reserveCapacity(inputs.count)
+        for input in inputs {
+            if let link = input.link {
+                if let tape {
+                    precondition(tape === link.tape, "an operation mixes tensors tracked on two different GradientTapes")
+                } else {
+                    tape = link.tape
+                }
+            }
+            ids.append(input.link?.index)
+        }
+        guard let tape else { return result.detached() }
+        return tape.append(result.detached(), inputs: ids, pullback: pullback)
+    }
+
+    /// Adds `other` (same shape) into this gradient buffer, untracked. O(n).
+    mutating func accumulate(_ other: Tensor) {
+        precondition(shape == other.shape, "cannot accumulate \(other.shape) into \(shape)")
+        withUnsafeMutableBuffer { a in
+            other.withUnsafeBuffer { b in ss_add(a.baseAddress, b.baseAddress, a.count) }
+        }
+    }
+}
