@@ -6,7 +6,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time forward passes and traces (medians after warm-up) on a model.",
         discussion: "Cases: plain forward, a trace reading layers_output[L], the same with stop() after it, "
-            + "and 32 concurrent traces of 64 tokens against the same 32 run one after another.")
+            + "caching or saving every layer (128 tokens), and 32 concurrent traces of 64 tokens against the "
+            + "same 32 run one after another.")
 
     @OptionGroup var options: ModelOptions
     @Option(help: "Timed runs per case.") var runs = 11
@@ -46,6 +47,19 @@ struct Bench: AsyncParsableCommand {
                     return v
                 }])
             }
+            if length == 128 {
+                try await time("trace_cache_all_\(length)") {
+                    _ = try await model.trace(prompt, cache: .allLayers()) { _ in () }
+                }
+                try await time("trace_save_all_\(length)") {
+                    _ = try await model.trace(prompt) { t in
+                        var saved: [Tensor] = []
+                        for i in 0..<model.numLayers { saved.append(try await t.layersOutput[i]) }
+                        saved.append(try await t.logits)
+                        return saved
+                    }
+                }
+            }
         }
         let length = min(64, model.info.maxPositions)
         let prompts = (0..<32).map { i in model.tokenizer.decode(BenchText.tokens(length, model: model, offset: i)) }
@@ -68,6 +82,10 @@ struct Bench: AsyncParsableCommand {
                 if let f = medians["forward_\(length)"], let r = medians["trace_read_l\(layer)_\(length)"],
                    let s = medians["trace_stop_l\(layer)_\(length)"] {
                     print(String(format: "  %3d tokens: read/forward %.3f, stop/forward %.3f", length, r / f, s / f))
+                }
+                if let f = medians["forward_\(length)"], let c = medians["trace_cache_all_\(length)"],
+                   let a = medians["trace_save_all_\(length)"] {
+                    print(String(format: "  %3d tokens: cache all layers/forward %.3f, save all layers + logits/forward %.3f", length, c / f, a / f))
                 }
             }
             if let seq = medians["sequential_32x\(length)"], let con = medians["concurrent_32x\(length)"] {
