@@ -131,3 +131,78 @@ MULTIVERSION void ss_layernorm(const float *x, float *out, size_t rows, size_t d
         }
     }
 }
+
+// ---- Backward kernels (autodiff): dx = g * f'(x), PyTorch's derivative formulas. ----
+
+MULTIVERSION void ss_gelu_tanh_backward(const float *x, const float *g, float *dx, size_t n) {
+    const float beta = 0.7978845608028654f, kappa = 0.044715f;
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float v2 = v * v;
+        float t = tanh_inline(beta * (v + kappa * v2 * v));
+        float left = 0.5f * v;
+        float right = 1.0f + t;
+        float d = 0.5f * right + left * (1.0f - t * t) * beta * (1.0f + 3.0f * kappa * v2);
+        dx[i] = g[i] * d;
+    }
+}
+
+MULTIVERSION void ss_gelu_erf_backward(const float *x, const float *g, float *dx, size_t n) {
+    // d/dx 0.5·x·(1 + erf(x/√2)) = cdf(x) + x·pdf(x).
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + erf_inline(v * 0.7071067811865476f));
+        float pdf = exp_inline(-0.5f * v * v) * 0.3989422804014327f;
+        dx[i] = g[i] * (cdf + v * pdf);
+    }
+}
+
+MULTIVERSION void ss_silu_backward(const float *x, const float *g, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float s = 1.0f / (1.0f + exp_inline(-x[i]));
+        dx[i] = g[i] * s * (1.0f + x[i] * (1.0f - s));
+    }
+}
+
+MULTIVERSION void ss_relu_backward(const float *x, const float *g, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? g[i] : 0.0f;
+}
+
+// The mean and 1/sqrt(var + eps) of one row, summed in the same order as ss_layernorm.
+static inline void layernorm_row_stats(const float *row, size_t d, float eps, float *mean, float *rstd) {
+    float m = 0.0f;
+    for (size_t i = 0; i < d; i++) m += row[i];
+    m /= (float)d;
+    float var = 0.0f;
+    for (size_t i = 0; i < d; i++) { float c = row[i] - m; var += c * c; }
+    *mean = m;
+    *rstd = 1.0f / sqrtf(var / (float)d + eps);
+}
+
+MULTIVERSION void ss_layernorm_backward(const float *x, const float *g, float *dx, size_t rows, size_t d,
+                                        const float *gamma, float eps) {
+    const float scale = 1.0f / (float)d;
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = x + r * d, *gr = g + r * d;
+        float *o = dx + r * d;
+        float mean, rstd;
+        layernorm_row_stats(row, d, eps, &mean, &rstd);
+        // PyTorch's CPU kernel: dx = a·g·γ + b·x + c with the row sums ds = Σ g·γ·x, db = Σ g·γ.
+        float ds = 0.0f, db = 0.0f;
+        for (size_t i = 0; i < d; i++) { float gg = gr[i] * gamma[i]; ds += gg * row[i]; db += gg; }
+        float b = (db * mean - ds) * rstd * rstd * rstd * scale;
+        float c = -b * mean - db * rstd * scale;
+        for (size_t i = 0; i < d; i++) o[i] = rstd * gr[i] * gamma[i] + b * row[i] + c;
+    }
+}
+
+MULTIVERSION void ss_layernorm_param_backward(const float *x, const float *g, size_t rows, size_t d, float eps,
+                                              float *dgamma, float *dbeta) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = x + r * d, *gr = g + r * d;
+        float mean, rstd;
+        layernorm_row_stats(row, d, eps, &mean, &rstd);
+        if (dgamma) for (size_t i = 0; i < d; i++) dgamma[i] += gr[i] * (row[i] - mean) * rstd;
+        if (dbeta) for (size_t i = 0; i < d; i++) dbeta[i] += gr[i];
+    }
+}

@@ -31,6 +31,15 @@ public struct SequenceLayout: Sendable, Equatable {
             return packed.rows(offsets[s]..<offsets[s + 1]).reshaped([1, lengths[s], width])
         }
         let length = group.map { lengths[$0] }.max() ?? 0
+        if packed.isTracked {
+            // Built from differentiable pieces so gradients flow back to the packed rows.
+            var pieces: [Tensor] = []
+            for s in group {
+                if length > lengths[s] { pieces.append(Tensor.zeros([length - lengths[s], width])) }
+                pieces.append(packed.rows(offsets[s]..<offsets[s + 1]))
+            }
+            return Tensor(concatenatingRows: pieces).reshaped([group.count, length, width])
+        }
         var out = Tensor.zeros([group.count, length, width])
         out.withUnsafeMutableBuffer { o in
             packed.withUnsafeBuffer { p in
@@ -48,6 +57,16 @@ public struct SequenceLayout: Sendable, Equatable {
         let group = group ?? 0..<lengths.count
         let width = packed.shape[1]
         let length = padded.shape[1]
+        if packed.isTracked || padded.isTracked {
+            // Rebuilt from differentiable pieces: rows before the group, the group's real rows
+            // from `padded`, rows after it.
+            let flat = padded.reshaped([group.count * length, width])
+            var pieces = [packed.rows(0..<offsets[group.lowerBound])]
+            for (i, s) in group.enumerated() { pieces.append(flat.rows((i * length + length - lengths[s])..<((i + 1) * length))) }
+            pieces.append(packed.rows(offsets[group.upperBound]..<rows))
+            packed = Tensor(concatenatingRows: pieces.filter { $0.shape[0] > 0 })
+            return
+        }
         packed.withUnsafeMutableBuffer { p in
             padded.withUnsafeBuffer { o in
                 for (i, s) in group.enumerated() {

@@ -15,6 +15,8 @@ public final class Pipeline: Sendable {
     public let model: any TransformerModel
     /// The stages in forward order.
     public let stages: [Stage]
+    /// Where backward passes run.
+    public let backwardWorker = ComputeWorker(name: "swiftsight.backward")
     private let counters = PipelineCounters()
 
     /// Builds the stages of `model`.
@@ -39,7 +41,8 @@ public final class Pipeline: Sendable {
     public func run(_ batch: TokenBatch, bus: HookBus) async throws -> Tensor? {
         do {
             var logits: Tensor?
-            try await stream([StageItem(batch: batch, bus: bus)].async) { logits = $0.hidden }
+            let model = bus.tape.flatMap { $0.parameterGradients ? self.model.watchingParameters(on: $0) : nil }
+            try await stream([StageItem(batch: batch, bus: bus, tape: bus.tape, model: model)].async) { logits = $0.hidden }
             bus.finish(reason: "the forward pass completed without producing it")
             return logits
         } catch let stop as TraceStopped {

@@ -73,7 +73,9 @@ public actor Stage {
         while !pending.isEmpty {
             var group: [Pending] = []
             var rows = 0
-            while let next = pending.first, group.isEmpty || rows + next.item.batch.rows <= maxRows {
+            // Traces recording gradients run alone: one tape per computation.
+            while let next = pending.first,
+                  group.isEmpty || (rows + next.item.batch.rows <= maxRows && next.item.tape == nil && group[0].item.tape == nil) {
                 group.append(pending.removeFirst())
                 rows += next.item.batch.rows
             }
@@ -109,15 +111,17 @@ public actor Stage {
 
     private func run(_ merged: MergedItems) async throws -> Tensor {
         let batch = merged.batch
+        let model = merged.items[0].model ?? self.model
         switch kind {
         case .embeddings:
             var embeddings = model.tokenEmbeddings(batch)
+            if let tape = merged.items[0].tape { embeddings = tape.watch(embeddings) }
             try await merged.fire(.tokenEmbeddings, &embeddings)
             return model.firstLayerInput(tokenEmbeddings: embeddings, batch: batch)
         case .block(let layer):
             var x = merged.hidden
             try await merged.fire(.layerInput(layer), &x)
-            var output = try await block(layer, x, merged: merged)
+            var output = try await block(layer, x, merged: merged, model: model)
             try await merged.fire(.layerOutput(layer), &output)
             return output
         case .head:
@@ -130,7 +134,7 @@ public actor Stage {
     }
 
     /// The block's output, honouring invokes that asked to skip it.
-    private func block(_ layer: Int, _ input: Tensor, merged: MergedItems) async throws -> Tensor {
+    private func block(_ layer: Int, _ input: Tensor, merged: MergedItems, model: any TransformerModel) async throws -> Tensor {
         let skips = merged.items.map { $0.bus.skips(layer: layer) }
         var output: Tensor
         if zip(merged.items, skips).allSatisfy({ $1.count == $0.bus.invokeSequences.count }) {

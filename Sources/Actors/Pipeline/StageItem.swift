@@ -14,12 +14,20 @@ public struct StageItem: Sendable {
 
     /// For streams: the index of the item's first sequence in the stream.
     public let firstIndex: Int?
+    /// For traces that take gradients: the tape the forward pass records on. Such items are
+    /// computed alone (never merged with other traces).
+    public let tape: GradientTape?
+    /// The model to compute with instead of the stage's own (its parameters watched on `tape`).
+    public let model: (any TransformerModel)?
 
     /// An item entering the first stage.
-    public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil) {
+    public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
+                model: (any TransformerModel)? = nil) {
+        self.model = model
         self.batch = batch
         self.bus = bus
         self.firstIndex = firstIndex
+        self.tape = tape
         self.hidden = Tensor.zeros([0])
     }
 }

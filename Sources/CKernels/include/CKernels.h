@@ -29,4 +29,22 @@ void ss_softmax(float *x, size_t n, size_t valid);
 void ss_layernorm(const float *x, float *out, size_t rows, size_t d,
                   const float *gamma, const float *beta, float eps);
 
+// Backward kernels (autodiff): the gradient `g` of the output times the derivative at `x`,
+// with PyTorch's formulas. `dx` may alias `g`.
+
+/// GELU tanh form: g · (0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)).
+void ss_gelu_tanh_backward(const float *x, const float *g, float *dx, size_t n);
+/// GELU erf form: g · (Φ(x) + x·φ(x)).
+void ss_gelu_erf_backward(const float *x, const float *g, float *dx, size_t n);
+/// SiLU: g · s·(1 + x·(1 − s)), s = sigmoid(x).
+void ss_silu_backward(const float *x, const float *g, float *dx, size_t n);
+/// ReLU: g where x > 0, else 0.
+void ss_relu_backward(const float *x, const float *g, float *dx, size_t n);
+/// LayerNorm input gradient for `rows` rows of width d (the statistics are recomputed from x).
+void ss_layernorm_backward(const float *x, const float *g, float *dx, size_t rows, size_t d,
+                           const float *gamma, float eps);
+/// LayerNorm parameter gradients, added to `dgamma` and `dbeta` (either may be NULL).
+void ss_layernorm_param_backward(const float *x, const float *g, size_t rows, size_t d, float eps,
+                                 float *dgamma, float *dbeta);
+
 #endif

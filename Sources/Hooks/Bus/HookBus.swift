@@ -17,7 +17,12 @@ public final class HookBus: Sendable {
         var endReason: String?
         var failure: Error?
         var skips: [Int: [Int: Tensor?]] = [:]
+        /// For traces with gradients: the values each invoke has read, by point.
+        var reads: [Int: [HookPoint: Tensor]] = [:]
     }
+
+    /// The tape the forward pass records on, for traces that take gradients.
+    public let tape: GradientTape?
 
     /// Rows of each sequence in the packed activations.
     public let layout: SequenceLayout
@@ -31,7 +36,9 @@ public final class HookBus: Sendable {
     private let state: Mutex<State>
 
     /// A bus for one trace. `invokeSequences` must cover the layout's sequences in order.
-    public init(layout: SequenceLayout, invokeSequences: [Range<Int>], layers: Int, observers: [HookObserver] = []) {
+    public init(layout: SequenceLayout, invokeSequences: [Range<Int>], layers: Int, observers: [HookObserver] = [],
+                tape: GradientTape? = nil) {
+        self.tape = tape
         self.layout = layout
         self.invokeSequences = invokeSequences
         self.layers = layers
@@ -67,11 +74,18 @@ public final class HookBus: Sendable {
                     break
                 case .deliver(let request):
                     let value = layout.leftPadded(packed, sequences: invokeSequences[invoke])
-                    state.withLock { $0.invokes[invoke].held = value }
+                    state.withLock { s in
+                        s.invokes[invoke].held = value
+                        if value.isTracked { s.reads[invoke, default: [:]][point] = value }
+                    }
                     request.resume(returning: value)
                     try await park(invoke)
                     let (held, changed) = state.withLock { $0.invokes[invoke].release(point) }
-                    if changed, let held { layout.scatter(held, into: &packed, sequences: invokeSequences[invoke]) }
+                    // With gradients, what flows on is always the invoke's value, so the
+                    // gradient through this point passes through the node the invoke read.
+                    if let held, changed || held.isTracked {
+                        layout.scatter(held, into: &packed, sequences: invokeSequences[invoke])
+                    }
                 case .park:
                     try await park(invoke)
                     continue
@@ -177,6 +191,9 @@ public final class HookBus: Sendable {
     public func stop() {
         state.withLock { $0.stopRequested = true }
     }
+
+    /// The values `invoke` has read so far, by point (traces with gradients only).
+    public func reads(invoke: Int) -> [HookPoint: Tensor] { state.withLock { $0.reads[invoke] ?? [:] } }
 
     /// The error that ended the trace, if one did.
     public var failure: Error? { state.withLock { $0.failure } }

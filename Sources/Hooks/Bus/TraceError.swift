@@ -10,6 +10,10 @@ public enum TraceError: Error, CustomStringConvertible, Equatable, Sendable {
     case shapeMismatch(HookPoint, expected: [Int], got: [Int])
     /// A layer was asked to be skipped after its input had already passed.
     case skipTooLate(layer: Int, passed: HookPoint)
+    /// A backward pass was asked for in a trace that does not record gradients.
+    case gradientsNotRecorded
+    /// The gradient of a point was asked for, but the invoke had not read the point before the backward.
+    case notReadBeforeBackward(HookPoint)
 
     /// What went wrong, in forward-order terms.
     public var description: String {
@@ -24,6 +28,11 @@ public enum TraceError: Error, CustomStringConvertible, Equatable, Sendable {
             "cannot set \(point) to a tensor of shape \(got); it has shape \(expected)"
         case let .skipTooLate(layer, passed):
             "cannot skip layer \(layer): \(passed) has already passed; ask before layers_input.\(layer)"
+        case .gradientsNotRecorded:
+            "this trace does not record gradients; start it with gradients: .activations (or .parameters)"
+        case let .notReadBeforeBackward(point):
+            "the gradient of \(point) was asked for, but this invoke did not read \(point) before the backward; "
+                + "read it in the trace first, then call backward"
         }
     }
 }
@@ -34,3 +43,4 @@ public struct TraceStopped: Error, Sendable {
     /// The last point the forward pass produced.
     public let after: HookPoint
 }
+

@@ -35,4 +35,10 @@ public struct Gradients: Sendable {
         guard let index = parameters[name] else { throw AutogradError.unknownParameter(name) }
         return gradients[index] ?? Tensor.zeros(shapes[index])
     }
+
+    /// Every watched parameter's gradient by name (zeros for those that did not influence the
+    /// scalar, allocated here). O(total parameter elements) for the zeros.
+    public var parameterGradients: [String: Tensor] {
+        parameters.mapValues { gradients[$0] ?? Tensor.zeros(shapes[$0]) }
+    }
 }

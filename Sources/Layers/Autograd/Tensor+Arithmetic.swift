@@ -94,6 +94,15 @@ extension Tensor {
     /// `lhs = lhs / rhs`.
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
 
+    /// `lhs = lhs + rhs` for a scalar.
+    public static func += (lhs: inout Tensor, rhs: Float) { lhs = lhs + rhs }
+    /// `lhs = lhs - rhs` for a scalar.
+    public static func -= (lhs: inout Tensor, rhs: Float) { lhs = lhs - rhs }
+    /// `lhs = lhs * rhs` for a scalar.
+    public static func *= (lhs: inout Tensor, rhs: Float) { lhs = lhs * rhs }
+    /// `lhs = lhs / rhs` for a scalar.
+    public static func /= (lhs: inout Tensor, rhs: Float) { lhs = lhs / rhs }
+
     /// Negation. Differentiable.
     public static prefix func - (x: Tensor) -> Tensor { x.unary({ -$0 }) { g, _, _ in -g } }
 

@@ -21,7 +21,11 @@ public enum Activation: String, Sendable, CaseIterable {
     }
 
     /// Applies the activation in place. O(n), vectorised.
+    ///
+    /// Differentiable: a tracked `x` is replaced by the result on a new node (the input is kept
+    /// for the backward pass, so this one is not in place).
     public func apply(_ x: inout Tensor) {
+        if x.link != nil { return recordedApply(&x) }
         x.withUnsafeMutableBuffer { buf in
             guard let base = buf.baseAddress else { return }
             Parallel.forRanges(buf.count, costPerItem: 8) { range in
@@ -34,5 +38,12 @@ public enum Activation: String, Sendable, CaseIterable {
                 }
             }
         }
+    }
+
+    /// The activation of `x`, as a new tensor. Differentiable.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var y = x
+        apply(&y)
+        return y
     }
 }

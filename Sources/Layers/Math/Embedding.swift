@@ -11,7 +11,10 @@ public struct Embedding: Sendable {
 
     /// Rows for `ids`, shaped `shape + [width]`. Ids must be in range (checked by the caller
     /// against the model's vocabulary before a forward pass). O(ids · width).
+    ///
+    /// Differentiable with respect to the table, when the table is tracked.
     public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+        if table.link != nil { return recordedCall(ids, shape: shape) }
         let width = table.shape[1]
         return Tensor(uninitializedShape: shape + [width]) { out in
             table.withUnsafeBuffer { t in

@@ -33,8 +33,12 @@ public struct Linear: Sendable {
     public var outputSize: Int { layout == .inputMajor ? weight.shape[1] : weight.shape[0] }
 
     /// x·W + b for x of shape [..., in]; returns [..., out]. O(rows·in·out).
+    ///
+    /// Differentiable: when `x`, the weight or the bias is tracked, the result is recorded
+    /// (dX = G·Wᵀ; dW and db only for a tracked weight or bias, e.g. a watched parameter).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear \(inputSize)->\(outputSize) applied to \(x.shape)")
+        if x.link != nil || weight.link != nil || bias?.link != nil { return recordedCall(x) }
         let rows = x.count / inputSize
         var outShape = x.shape
         outShape[outShape.count - 1] = outputSize

@@ -18,9 +18,12 @@ public struct LayerNorm: Sendable {
 
     /// (x - mean) / sqrt(var + ε) · γ + β over the last axis, like `torch.nn.LayerNorm`
     /// (biased variance, Float32 throughout). O(n).
+    ///
+    /// Differentiable: recorded when `x`, the weight or the bias is tracked (PyTorch's backward).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
         precondition(x.shape.last == d, "LayerNorm of width \(d) applied to \(x.shape)")
+        if x.link != nil || weight.link != nil || bias?.link != nil { return recordedCall(x) }
         let (bias, epsilon) = (self.bias ?? Tensor.zeros([d]), self.epsilon)
         return Tensor(uninitializedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in

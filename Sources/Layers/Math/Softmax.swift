@@ -8,8 +8,9 @@ public enum Softmax {
         ss_softmax(p, count, validCount ?? count)
     }
 
-    /// Softmax over the last axis of `x`. O(n).
+    /// Softmax over the last axis of `x`. O(n). Differentiable (see ``Tensor/softmax(axis:)``).
     public static func apply(_ x: Tensor) -> Tensor {
+        if x.link != nil { return x.softmax(axis: -1) }
         var r = x
         guard let d = x.shape.last, d > 0 else { return r }
         r.withUnsafeMutableBuffer { buf in

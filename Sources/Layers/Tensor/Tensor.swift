@@ -83,6 +83,9 @@ public struct Tensor: Sendable {
     }
 
     /// Calls `body` with writable elements, copying first if the storage is shared or read-only.
+    ///
+    /// A tracked tensor keeps its autodiff node: for gradients the edit counts as the identity
+    /// (values saved for a backward pass are unaffected, they are copied on write).
     @inlinable
     public mutating func withUnsafeMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) || !storage.isWritable || storage.count != count {

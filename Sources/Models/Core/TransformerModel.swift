@@ -22,4 +22,7 @@ public protocol TransformerModel: Sendable {
     func finalNorm(_ x: Tensor) -> Tensor
     /// The output head: hidden states to logits, [rows, vocab].
     func unembed(_ x: Tensor) -> Tensor
+    /// The same model with every parameter watched on `tape` under its checkpoint name
+    /// (`transformer.h.1.mlp.c_fc.weight`), for parameter gradients. Values are shared, not copied.
+    func watchingParameters(on tape: GradientTape) -> any TransformerModel
 }

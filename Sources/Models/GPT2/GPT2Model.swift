@@ -20,11 +20,11 @@ public struct GPT2Model: TransformerModel {
 
     public let configuration: GPT2Configuration
     public let info: ModelInfo
-    let tokenTable: Embedding
-    let positionTable: Embedding
-    let blocks: [Block]
-    let lnFinal: LayerNorm
-    let head: Linear
+    var tokenTable: Embedding
+    var positionTable: Embedding
+    var blocks: [Block]
+    var lnFinal: LayerNorm
+    var head: Linear
 
     /// Builds the model from a config and its checkpoint, checking every tensor's shape.
     public init(configuration c: GPT2Configuration, weights: CheckpointWeights) throws(CheckpointError) {
@@ -92,6 +92,7 @@ public struct GPT2Model: TransformerModel {
     /// Causal attention per sequence over the fused [rows, 3·hidden] projection, read in place.
     private func selfAttention(_ b: Block, _ qkv: Tensor, batch: TokenBatch) -> Tensor {
         let d = info.hiddenSize
+        if qkv.isTracked { return trackedSelfAttention(b, qkv, batch: batch) }
         return Tensor(uninitializedShape: [batch.rows, d]) { out in
             qkv.withUnsafeBuffer { q in
                 for s in 0..<batch.batchSize {
@@ -107,6 +108,19 @@ public struct GPT2Model: TransformerModel {
                 }
             }
         }
+    }
+
+    /// The same attention through the tensor-level entry point, which records for backward.
+    private func trackedSelfAttention(_ b: Block, _ qkv: Tensor, batch: TokenBatch) -> Tensor {
+        let d = info.hiddenSize
+        let outputs = (0..<batch.batchSize).map { s in
+            let rows = batch.rows(of: s)
+            let fused = qkv.rows(rows).reshaped([1, rows.count, 3 * d])
+            let out = b.attention(queries: fused.slice(axis: 2, range: 0..<d), keys: fused.slice(axis: 2, range: d..<(2 * d)),
+                                  values: fused.slice(axis: 2, range: (2 * d)..<(3 * d)), heads: info.numHeads)
+            return out.reshaped([rows.count, d])
+        }
+        return outputs.count == 1 ? outputs[0] : Tensor(concatenatingRows: outputs)
     }
 
     public func finalNorm(_ x: Tensor) -> Tensor { lnFinal(x) }

@@ -9,42 +9,46 @@ extension StandardizedTransformer {
     /// What the closure returns is what the trace returns. The forward pass waits for the
     /// closure at each point it asked for; an error thrown in the closure ends the trace and is
     /// rethrown unchanged.
-    public func trace<R: Sendable>(_ prompt: String, _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
-        try await trace(invokes: [Invoke(prompt, body)])[0]
+    public func trace<R: Sendable>(_ prompt: String, gradients: GradientMode = .off,
+                                   _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
+        try await trace(invokes: [Invoke(prompt, body)], gradients: gradients)[0]
     }
 
     /// Runs several prompts as one invoke (values are [prompts, length, width], left-padded).
-    public func trace<R: Sendable>(_ prompts: [String], _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
-        try await trace(invokes: [Invoke(prompts, body)])[0]
+    public func trace<R: Sendable>(_ prompts: [String], gradients: GradientMode = .off,
+                                   _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
+        try await trace(invokes: [Invoke(prompts, body)], gradients: gradients)[0]
     }
 
     /// Runs `prompt` with intervention code and caches the modules `request` names.
     public func trace<R: Sendable>(_ prompt: String, cache request: CacheRequest,
                                    _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> Traced<R> {
-        let (values, cache) = try await run(invokes: [Invoke(prompt, body)], cache: request)
+        let (values, cache) = try await run(invokes: [Invoke(prompt, body)], cache: request, gradients: .off)
         return Traced(value: values[0], cache: cache ?? ActivationCache(naming: info.naming))
     }
 
     /// Runs every invoke's prompts as one batched forward pass, each with its own intervention
     /// code; returns what each invoke returned, in order.
-    public func trace<R: Sendable>(invokes: [Invoke<R>]) async throws -> [R] {
-        try await run(invokes: invokes, cache: nil).values
+    /// With `gradients` other than `.off`, intervention code can call ``Tracer/backward(_:retainGraph:editing:)``.
+    public func trace<R: Sendable>(invokes: [Invoke<R>], gradients: GradientMode = .off) async throws -> [R] {
+        try await run(invokes: invokes, cache: nil, gradients: gradients).values
     }
 
     /// Runs invokes, optionally caching, and returns what each returned.
     public func trace<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest) async throws -> Traced<[R]> {
-        let (values, cache) = try await run(invokes: invokes, cache: request)
+        let (values, cache) = try await run(invokes: invokes, cache: request, gradients: .off)
         return Traced(value: values, cache: cache ?? ActivationCache(naming: info.naming))
     }
 
-    private func run<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest?) async throws -> (values: [R], cache: ActivationCache?) {
+    private func run<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest?,
+                                  gradients: GradientMode) async throws -> (values: [R], cache: ActivationCache?) {
         let recorder = try request.map { CacheRecorder(points: try $0.points(naming: info.naming, layers: numLayers), naming: info.naming) }
-        let values = try await trace(invokes: invokes, recorder: recorder)
+        let values = try await trace(invokes: invokes, recorder: recorder, gradients: gradients)
         return (values, recorder?.recorded)
     }
 
     /// Runs invokes with an optional cache subscriber.
-    func trace<R: Sendable>(invokes: [Invoke<R>], recorder: CacheRecorder?) async throws -> [R] {
+    func trace<R: Sendable>(invokes: [Invoke<R>], recorder: CacheRecorder?, gradients: GradientMode = .off) async throws -> [R] {
         let info = self.info
         var sequences: [[Int]] = []
         var groups: [Range<Int>] = []
@@ -55,7 +59,9 @@ extension StandardizedTransformer {
         }
         let batch = TokenBatch(sequences)
         try batch.validate(for: info)
-        let bus = HookBus(layout: batch.layout, invokeSequences: groups, layers: numLayers, observers: recorder.map { [$0] } ?? [])
+        let tape = gradients == .off ? nil : GradientTape(parameterGradients: gradients == .parameters)
+        let bus = HookBus(layout: batch.layout, invokeSequences: groups, layers: numLayers,
+                          observers: recorder.map { [$0] } ?? [], tape: tape)
         let pipeline = self.pipeline
         let values = try await withThrowingTaskGroup(of: (Int, R?).self) { group in
             group.addTask {
@@ -65,7 +71,7 @@ extension StandardizedTransformer {
             for (i, invoke) in invokes.enumerated() {
                 group.addTask {
                     do {
-                        let value = try await invoke.body(Tracer(bus: bus, invoke: i, info: info))
+                        let value = try await invoke.body(Tracer(bus: bus, invoke: i, worker: pipeline.backwardWorker, info: info))
                         bus.interventionFinished(invoke: i)
                         return (i, value)
                     } catch {

@@ -1,3 +1,4 @@
+import Actors
 import Hooks
 import Layers
 import Models
@@ -16,6 +17,7 @@ import Models
 public struct Tracer: Sendable {
     let bus: HookBus
     let invoke: Int
+    let worker: ComputeWorker
     /// Sizes and names of the model being traced.
     public let info: ModelInfo
 

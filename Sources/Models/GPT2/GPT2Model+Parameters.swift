@@ -1,0 +1,28 @@
+import Layers
+
+extension GPT2Model {
+    public func watchingParameters(on tape: GradientTape) -> any TransformerModel {
+        func watch(_ t: Tensor, _ name: String) -> Tensor { tape.watchParameter(t, name: "transformer." + name) }
+        func norm(_ n: LayerNorm, _ name: String) -> LayerNorm {
+            LayerNorm(weight: watch(n.weight, name + ".weight"), bias: n.bias.map { watch($0, name + ".bias") }, epsilon: n.epsilon)
+        }
+        func linear(_ l: Linear, _ name: String) -> Linear {
+            Linear(weight: watch(l.weight, name + ".weight"), bias: l.bias.map { watch($0, name + ".bias") }, layout: l.layout)
+        }
+        var m = self
+        m.tokenTable = Embedding(table: watch(tokenTable.table, "wte.weight"))
+        m.positionTable = Embedding(table: watch(positionTable.table, "wpe.weight"))
+        m.blocks = blocks.enumerated().map { i, b in
+            let p = "h.\(i)."
+            return Block(ln1: norm(b.ln1, p + "ln_1"), qkv: linear(b.qkv, p + "attn.c_attn"),
+                         attentionOut: linear(b.attentionOut, p + "attn.c_proj"), ln2: norm(b.ln2, p + "ln_2"),
+                         up: linear(b.up, p + "mlp.c_fc"), down: linear(b.down, p + "mlp.c_proj"), attention: b.attention)
+        }
+        m.lnFinal = norm(lnFinal, "ln_f")
+        // A tied head is the (watched) token table itself, so both uses add to one gradient.
+        m.head = configuration.tieWordEmbeddings
+            ? Linear(weight: m.tokenTable.table, bias: nil, layout: .outputMajor)
+            : Linear(weight: tape.watchParameter(head.weight, name: "lm_head.weight"), bias: nil, layout: .outputMajor)
+        return m
+    }
+}

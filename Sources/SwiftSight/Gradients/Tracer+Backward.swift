@@ -1,0 +1,32 @@
+import Hooks
+import Layers
+
+extension Tracer {
+    /// Runs a backward pass from `scalar` (built from values read in this trace), like
+    /// nnsight's `with loss.backward():`.
+    ///
+    /// - Parameters:
+    ///   - retainGraph: keep what backward needs so another backward can follow; without it, a
+    ///     second backward fails with ``AutogradError/graphFreed``.
+    ///   - editing: changes the gradient flowing through a point this invoke has read (e.g.
+    ///     `[.mlpOutput(1): { $0 = Tensor.zeros($0.shape) }]`); gradients upstream of it see the change.
+    /// - Returns: gradients of the values read before this call (``TraceGradients/gradient(at:)``)
+    ///   and of any value they were computed from or into.
+    /// - Throws: ``TraceError/gradientsNotRecorded`` if the trace was not started with gradients;
+    ///   ``TraceError/notReadBeforeBackward(_:)`` for an edit at a point not read; ``AutogradError``.
+    public func backward(_ scalar: Tensor, retainGraph: Bool = false,
+                         editing: [HookPoint: @Sendable (inout Tensor) throws -> Void] = [:]) async throws -> TraceGradients {
+        guard let tape = bus.tape else { throw TraceError.gradientsNotRecorded }
+        let reads = bus.reads(invoke: invoke)
+        var edits: [GradientNodeID: @Sendable (inout Tensor) throws -> Void] = [:]
+        for (point, edit) in editing {
+            guard let node = reads[point]?.gradientNode else { throw TraceError.notReadBeforeBackward(point) }
+            edits[node] = edit
+        }
+        let nodeEdits = edits
+        let gradients = try await worker.run {
+            try tape.backward(scalar, retainGraph: retainGraph, gradientEdits: nodeEdits)
+        }
+        return TraceGradients(gradients: gradients, reads: reads)
+    }
+}
