@@ -47,6 +47,13 @@ struct Bench: AsyncParsableCommand {
                     return v
                 }])
             }
+            try await time("trace_grad_l1_\(length)") {
+                _ = try await model.trace(prompt, gradients: .activations) { t in
+                    let l1 = try await t.layersOutput[1]
+                    let logits = try await t.logits
+                    return try await t.backward(logits.sum()).gradient(of: l1)
+                }
+            }
             if length == 128 {
                 try await time("trace_cache_all_\(length)") {
                     _ = try await model.trace(prompt, cache: .allLayers()) { _ in () }
@@ -82,6 +89,9 @@ struct Bench: AsyncParsableCommand {
                 if let f = medians["forward_\(length)"], let r = medians["trace_read_l\(layer)_\(length)"],
                    let s = medians["trace_stop_l\(layer)_\(length)"] {
                     print(String(format: "  %3d tokens: read/forward %.3f, stop/forward %.3f", length, r / f, s / f))
+                }
+                if let f = medians["forward_\(length)"], let g = medians["trace_grad_l1_\(length)"] {
+                    print(String(format: "  %3d tokens: gradient to layer 1/forward %.3f", length, g / f))
                 }
                 if let f = medians["forward_\(length)"], let c = medians["trace_cache_all_\(length)"],
                    let a = medians["trace_save_all_\(length)"] {

@@ -195,6 +195,9 @@ public final class HookBus: Sendable {
     /// The values `invoke` has read so far, by point (traces with gradients only).
     public func reads(invoke: Int) -> [HookPoint: Tensor] { state.withLock { $0.reads[invoke] ?? [:] } }
 
+    /// The values every invoke has read so far (traces with gradients only).
+    public func allReads() -> [Tensor] { state.withLock { $0.reads.values.flatMap(\.values) } }
+
     /// The error that ended the trace, if one did.
     public var failure: Error? { state.withLock { $0.failure } }
 

@@ -101,14 +101,19 @@ public final class GradientTape: Sendable {
     ///     before it propagates further (to zero or scale the gradient flowing through one
     ///     activation). The edited gradient is what flows on and what ``Gradients`` reports for
     ///     that node. Nodes that receive no gradient are not reached, so their edits never run.
+    ///   - floor: the earliest node whose gradient anyone will ask for. Nodes before it are not
+    ///     visited, which is what makes a gradient at layer 1 cheaper than one at the embeddings.
+    ///     Nil walks as far as gradients reach (always so when parameters are watched).
     /// - Throws: ``AutogradError`` if `scalar` is not a scalar tracked on this tape, if an edit
     ///   changes a shape or throws itself, or if the graph was freed.
     /// - Complexity: each reached node's pullback once (about twice the forward cost of the
     ///   operations between the scalar and the earliest reached node).
     public func backward(
         _ scalar: Tensor, retainGraph: Bool = false,
-        gradientEdits: [GradientNodeID: @Sendable (inout Tensor) throws -> Void] = [:]
+        gradientEdits: [GradientNodeID: @Sendable (inout Tensor) throws -> Void] = [:],
+        floor: GradientNodeID? = nil
     ) throws -> Gradients {
+        let floorIndex = parameterGradients ? 0 : (floor.map { $0.tapeID == id ? $0.index : 0 } ?? 0)
         guard let link = scalar.link else { throw AutogradError.notTracked }
         guard link.tape === self else { throw AutogradError.differentTape }
         guard scalar.count == 1, scalar.rank <= 1 else { throw AutogradError.notScalar(shape: scalar.shape) }
@@ -141,7 +146,7 @@ public final class GradientTape: Sendable {
             guard let pullback = node.pullback else { continue }
             reached.append(i)
             for (input, inputGradient) in zip(node.inputs, pullback(g)) {
-                guard let input, let inputGradient else { continue }
+                guard let input, let inputGradient, input >= floorIndex else { continue }
                 precondition(inputGradient.shape == shapes[input],
                              "pullback of node \(i) gave a gradient of shape \(inputGradient.shape) for node \(input) of shape \(shapes[input])")
                 if gradients[input] == nil {

@@ -23,9 +23,12 @@ extension Tracer {
             guard let node = reads[point]?.gradientNode else { throw TraceError.notReadBeforeBackward(point) }
             edits[node] = edit
         }
+        // Gradients can only be asked for values read before this backward (nnsight's rule), so
+        // the walk can stop at the earliest of them, across every invoke of the trace.
+        let floor = bus.allReads().compactMap(\.gradientNode).min()
         let nodeEdits = edits
         let gradients = try await worker.run {
-            try tape.backward(scalar, retainGraph: retainGraph, gradientEdits: nodeEdits)
+            try tape.backward(scalar, retainGraph: retainGraph, gradientEdits: nodeEdits, floor: floor)
         }
         return TraceGradients(gradients: gradients, reads: reads)
     }
