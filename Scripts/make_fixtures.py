@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds SwiftSight's reference fixtures with the real Hugging Face stack.
 
-Writes into Tests/Fixtures (and the embedded default model):
+Writes into Tests/Fixtures (the embedded default model is Scripts/train_demo_model.py's):
   tiny-gpt2/          a tiny GPT-2 (random fixed weights, non-trivial biases and norms)
                       saved by transformers, with a byte-level BPE trained by `tokenizers`
   tiny-gpt2-variants/ the same kind of model stored other ways (F16 sharded without the
@@ -38,7 +38,6 @@ for mod, want in [(torch, PINNED["torch"]), (transformers, PINNED["transformers"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIX = os.path.join(ROOT, "Tests", "Fixtures")
-EMBEDDED = os.path.join(ROOT, "Sources", "SwiftSight", "Resources", "EmbeddedModel")
 
 TRAINING_TEXT = """My tailor is rich. The quick brown fox jumps over the lazy dog.
 Hello world! Hello, world. It's a truth universally acknowledged that a model needs data.
@@ -352,12 +351,11 @@ def main():
     with open(os.path.join(acts, "index.json"), "w") as f:
         json.dump({"versions": PINNED, "cases": index}, f, indent=1)
 
-    # The embedded default model is the tiny fixture model.
-    if os.path.isdir(EMBEDDED):
-        shutil.rmtree(EMBEDDED)
-    os.makedirs(EMBEDDED)
-    for f in ("config.json", "model.safetensors", "tokenizer.json"):
-        shutil.copy(os.path.join(tiny, f), EMBEDDED)
+    import fixtures_toolkit  # the nnterp toolkit's references (logit lens, attention, patching, steering)
+    fixtures_toolkit.write(tiny, os.path.join(FIX, "toolkit"))
+    import fixtures_generation  # Hugging Face generate references (greedy, batch, stop tokens)
+    fixtures_generation.write(tiny, os.path.join(FIX, "generation"))
+    # (The embedded default model is the trained demo model: Scripts/train_demo_model.py.)
     print("fixtures written to", FIX)
 
 

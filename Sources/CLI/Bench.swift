@@ -6,7 +6,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time forward passes and traces (medians after warm-up) on a model.",
         discussion: "Cases: plain forward, a trace reading layers_output[L], the same with stop() after it, "
-            + "caching or saving every layer (128 tokens), and 32 concurrent traces of 64 tokens against the "
+            + "caching or saving every layer (128 tokens), greedy generation of 20 tokens after 8 (KV cache), and 32 concurrent traces of 64 tokens against the "
             + "same 32 run one after another.")
 
     @OptionGroup var options: ModelOptions
@@ -66,6 +66,12 @@ struct Bench: AsyncParsableCommand {
                         return saved
                     }
                 }
+            }
+        }
+        if model.info.maxPositions >= 28 {
+            let ids = BenchText.tokens(8, model: model)   // the prompt of Scripts/bench_hf_generate.py
+            try await time("generate_greedy_20") {
+                _ = try await model.generate(ids: [ids], maxNewTokens: 20, stopAtEndOfText: false)
             }
         }
         let length = min(64, model.info.maxPositions)

@@ -5,6 +5,7 @@ extension HookPoint: CustomStringConvertible {
         case .tokenEmbeddings: "token_embeddings"
         case .layerInput(let i): "layers_input.\(i)"
         case .attentionInput(let i): "attentions_input.\(i)"
+        case .attentionProbabilities(let i): "attention_probabilities.\(i)"
         case .attentionOutput(let i): "attentions_output.\(i)"
         case .mlpInput(let i): "mlps_input.\(i)"
         case .mlpOutput(let i): "mlps_output.\(i)"
@@ -31,6 +32,7 @@ extension HookPoint: CustomStringConvertible {
         switch parts[0] {
         case "layers_input": self = .layerInput(i)
         case "attentions_input": self = .attentionInput(i)
+        case "attention_probabilities": self = .attentionProbabilities(i)
         case "attentions_output": self = .attentionOutput(i)
         case "mlps_input": self = .mlpInput(i)
         case "mlps_output": self = .mlpOutput(i)

@@ -26,7 +26,7 @@ extension ModuleNaming {
             point = p
         } else {
             throw HookNameError(name: name, reason: "expected a standardized name (token_embeddings, "
-                + "layers_input.I, attentions_input.I, attentions_output.I, mlps_input.I, mlps_output.I, "
+                + "layers_input.I, attentions_input.I, attention_probabilities.I, attentions_output.I, mlps_input.I, mlps_output.I, "
                 + "layers_output.I, ln_final, logits) or a module path such as \(envoyPath(of: .layerOutput(0)).dropFirst(6))")
         }
         if let i = point.layer, i >= layers {
@@ -43,6 +43,7 @@ extension ModuleNaming {
             side = s
         }
         let candidates: [(String, Side, (Int) -> HookPoint)] = [
+            (attentionProbabilities, .output, HookPoint.attentionProbabilities),
             (layer, .input, HookPoint.layerInput), (layer, .output, HookPoint.layerOutput),
             (attention, .input, HookPoint.attentionInput), (attention, .output, HookPoint.attentionOutput),
             (mlp, .input, HookPoint.mlpInput), (mlp, .output, HookPoint.mlpOutput),

@@ -22,6 +22,13 @@ public struct ModuleNaming: Sendable, Hashable {
     /// The output head (`lm_head`).
     public let head: String
 
+    /// Where attention probabilities live: a pseudo-module under the attention,
+    /// `transformer.h.{i}.attn.attention_probabilities`. Hugging Face has no module whose output
+    /// they are (nnterp reads them inside the attention's softmax), so SwiftSight names them
+    /// after nnterp's `attention_probabilities`; the envoy key is
+    /// `model.transformer.h.3.attn.attention_probabilities.output`.
+    public var attentionProbabilities: String { attention + ".attention_probabilities" }
+
     /// A naming table; see the property docs for the GPT-2 values.
     public init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
         (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
@@ -35,6 +42,7 @@ public struct ModuleNaming: Sendable, Hashable {
         case .tokenEmbeddings: (embedTokens, .output)
         case .layerInput(let i): (at(layer, i), .input)
         case .attentionInput(let i): (at(attention, i), .input)
+        case .attentionProbabilities(let i): (at(attentionProbabilities, i), .output)
         case .attentionOutput(let i): (at(attention, i), .output)
         case .mlpInput(let i): (at(mlp, i), .input)
         case .mlpOutput(let i): (at(mlp, i), .output)

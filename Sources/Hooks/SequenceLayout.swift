@@ -26,6 +26,7 @@ public struct SequenceLayout: Sendable, Equatable {
     /// zeros at padding. A single sequence is a view, not a copy. O(group rows · width).
     public func leftPadded(_ packed: Tensor, sequences group: Range<Int>? = nil) -> Tensor {
         let group = group ?? 0..<lengths.count
+        if packed.rank == 3 { return leftPaddedSquare(packed, sequences: group) }
         let width = packed.shape[1]
         if group.count == 1, let s = group.first {
             return packed.rows(offsets[s]..<offsets[s + 1]).reshaped([1, lengths[s], width])
@@ -55,6 +56,7 @@ public struct SequenceLayout: Sendable, Equatable {
     /// Writes a left-padded value for sequences `group` back into their rows of `packed`. O(rows · width).
     public func scatter(_ padded: Tensor, into packed: inout Tensor, sequences group: Range<Int>? = nil) {
         let group = group ?? 0..<lengths.count
+        if packed.rank == 3 { return scatterSquare(padded, into: &packed, sequences: group) }
         let width = packed.shape[1]
         let length = padded.shape[1]
         if packed.isTracked || padded.isTracked {

@@ -25,13 +25,18 @@ public final class StandardizedTransformer: Sendable {
     public let pipeline: Pipeline
 
     /// Loads the model and its tokenizer. Errors name the file and key at fault.
-    public init(_ source: ModelSource) async throws {
+    ///
+    /// With `validate` (the default), the model is then run once on a two-token input and every
+    /// standardized point is checked for shape (``validateStandardizedPoints()``, a
+    /// ``ModelValidationError`` naming the point if one does not fit); pass false to skip it.
+    public init(_ source: ModelSource, validate: Bool = true) async throws {
         let directory = try source.resolvedDirectory()
         let model = try ModelLoader.loadModel(directory: directory)
         tokenizer = try TokenizerLoader.load(directory: directory)
         info = model.info
         pipeline = Pipeline(model: model)
         self.directory = directory
+        if validate { try await validateStandardizedPoints() }
     }
 
     /// Number of transformer blocks.

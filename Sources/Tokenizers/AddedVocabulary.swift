@@ -73,23 +73,34 @@ struct AddedVocabulary: Sendable {
         !specialContents.isEmpty && specialContents.contains(TokenKey(token))
     }
 
-    /// The pieces of `text`: added tokens as ids and the text between them, normalized.
+    /// The pieces of `text`: added tokens as ids and the text between them, normalized,
+    /// each with whether it starts the input.
     ///
     /// As in Hugging Face, tokens that are not `normalized` are found in the raw text first;
     /// each stretch between them is then normalized and searched for the `normalized` tokens.
-    func segments(of text: ArraySlice<UInt8>, normalizer: TextNormalizer?, _ body: (AddedTokenSplitter.Segment) -> Void) {
+    func segments(
+        of text: ArraySlice<UInt8>, normalizer: TextNormalizer?,
+        _ body: (_ segment: AddedTokenSplitter.Segment, _ atStartOfInput: Bool) -> Void
+    ) {
         rawSplitter.split(text) { segment in
             guard case .text(let stretch) = segment else {
-                body(segment)
+                body(segment, false)
                 return
             }
+            let rawAtStart = stretch.startIndex == text.startIndex
             if let normalizer {
                 let normalized = normalizer.normalize(stretch)
                 guard !normalized.isEmpty else { return }
-                normalizedSplitter.split(normalized[...], body)
+                normalizedSplitter.split(normalized[...]) { body($0, rawAtStart && Self.startsAt(0, $0)) }
             } else {
-                normalizedSplitter.split(stretch, body)
+                normalizedSplitter.split(stretch) { body($0, rawAtStart && Self.startsAt(stretch.startIndex, $0)) }
             }
         }
+    }
+
+    /// Whether `segment` is text that starts at `index`.
+    private static func startsAt(_ index: Int, _ segment: AddedTokenSplitter.Segment) -> Bool {
+        if case .text(let stretch) = segment { return stretch.startIndex == index }
+        return false
     }
 }

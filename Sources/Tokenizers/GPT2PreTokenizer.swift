@@ -5,22 +5,12 @@
 /// and of other symbols each with at most one leading U+0020 space, and runs of whitespace,
 /// where `\s+(?!\S)` leaves the last whitespace scalar of a run that is followed by
 /// non-whitespace to start the next piece. Character classes are those of ``ScalarClass``.
-public struct GPT2PreTokenizer: PreTokenizer {
+public struct GPT2PreTokenizer: PieceScanner {
     /// The regex this scanner implements, as written in `tokenizer.json` files.
     public static let pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
 
     /// The GPT-2 scanner.
     public init() {}
-
-    /// Appends the pieces of `text`, GPT-2's regex matches, to `pieces`.
-    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
-        text.withUnsafeBufferPointer { buffer in
-            let base = text.startIndex
-            forEachPiece(in: buffer) { range in
-                pieces.append(text[(base + range.lowerBound)..<(base + range.upperBound)])
-            }
-        }
-    }
 
     /// Calls `body` with the byte range of each piece of `bytes`, in order; together the
     /// ranges cover `bytes`.

@@ -8,15 +8,25 @@ public protocol PreTokenizer: Sendable {
     /// Appends the non-empty pieces of `text` to `pieces`, in order.
     /// - Parameter text: Non-empty, well-formed UTF-8.
     func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>])
+
+    /// Appends the non-empty pieces of `text` to `pieces`, knowing whether `text` starts the
+    /// input (Hugging Face's `offsets_original().0 == 0`), which ``MetaspacePreTokenizer``
+    /// needs for its `first` prepend scheme. The default ignores it.
+    func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>])
 }
 
 extension PreTokenizer {
+    /// Splits as ``split(_:into:)``, wherever `text` is.
+    public func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
+        split(text, into: &pieces)
+    }
+
     /// The pieces of `text`, as strings (for inspection and tests).
     public func pieces(of text: String) -> [String] {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return [] }
         var pieces: [ArraySlice<UInt8>] = []
-        split(bytes[...], into: &pieces)
+        split(bytes[...], atStartOfInput: true, into: &pieces)
         return pieces.map { String(decoding: $0, as: UTF8.self) }
     }
 }
@@ -34,12 +44,18 @@ public struct PreTokenizerSequence: PreTokenizer {
 
     /// Applies each step in turn to every piece of the previous one.
     public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+        split(text, atStartOfInput: false, into: &pieces)
+    }
+
+    /// Applies each step in turn to every piece of the previous one; only the first piece
+    /// of each step can start the input.
+    public func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
         var current: [ArraySlice<UInt8>] = [text]
         for step in steps {
             var next: [ArraySlice<UInt8>] = []
             next.reserveCapacity(current.count)
-            for piece in current where !piece.isEmpty {
-                step.split(piece, into: &next)
+            for (index, piece) in current.enumerated() where !piece.isEmpty {
+                step.split(piece, atStartOfInput: atStartOfInput && index == 0, into: &next)
             }
             current = next
         }
@@ -51,7 +67,7 @@ public struct PreTokenizerSequence: PreTokenizer {
 /// does not start with one, then optionally splits it with the GPT-2 pattern.
 ///
 /// The mapping of bytes to printable scalars that this pre-tokenizer also stands for is done
-/// by ``ByteLevelBPETokenizer`` when it hands a piece to the model.
+/// by ``BPETokenizer`` when it hands a piece to the model.
 public struct ByteLevelPreTokenizer: PreTokenizer {
     /// Whether a space is prepended to pieces that do not start with one (`add_prefix_space`).
     public let addPrefixSpace: Bool

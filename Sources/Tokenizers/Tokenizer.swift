@@ -4,15 +4,19 @@
 /// may be called concurrently.
 public protocol Tokenizer: Sendable {
     /// Splits `text` into token ids, exactly as Hugging Face `tokenizers` does with
-    /// `encode(text).ids` for the same tokenizer files.
-    func encode(_ text: String) -> [Int]
+    /// `encode(text, add_special_tokens=addSpecialTokens).ids` for the same tokenizer files.
+    ///
+    /// Special tokens are the ones the file's post-processor adds around every text, such as
+    /// Llama's beginning-of-text token; GPT-2-style files add none, so there the flag changes
+    /// nothing. Added tokens written in `text` itself are always recognised.
+    func encode(_ text: String, addSpecialTokens: Bool) -> [Int]
 
     /// Turns `ids` back into text.
     ///
     /// Ids that name no token are left out. Byte sequences that are not valid UTF-8 become
     /// U+FFFD, as in Hugging Face's `decode`.
     /// - Parameters:
-    ///   - ids: Token ids, as returned by ``encode(_:)``.
+    ///   - ids: Token ids, as returned by ``encode(_:addSpecialTokens:)``.
     ///   - skipSpecialTokens: Leaves out special tokens such as `<|endoftext|>` when true.
     func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String
 
@@ -26,12 +30,18 @@ public protocol Tokenizer: Sendable {
     /// The token with id `id`, as written in the vocabulary, or `nil` when no token has that id.
     func token(forID id: Int) -> String?
 
-    /// The id of `<|endoftext|>`, or else of the end-of-sequence special token when it is
-    /// known; `nil` when neither is.
+    /// The id of the end-of-sequence token when it is known (named by the folder's
+    /// `tokenizer_config.json`), or else of `<|endoftext|>`; `nil` when neither is.
     var endOfTextID: Int? { get }
 }
 
 extension Tokenizer {
+    /// Splits `text` into token ids with special tokens added, as Hugging Face's default
+    /// `encode(text).ids` (and a model's tokenizer call) does.
+    public func encode(_ text: String) -> [Int] {
+        encode(text, addSpecialTokens: true)
+    }
+
     /// Turns `ids` back into text, special tokens included.
     public func decode(_ ids: [Int]) -> String {
         decode(ids, skipSpecialTokens: false)

@@ -29,8 +29,9 @@ enum TokenizerJSON {
         }
         var options = BPEModel.Options()
         options.unknownToken = try object.optionalMember("unk_token")?.string()
-        options.continuingSubwordPrefix = try object.optionalMember("continuing_subword_prefix")?.string()
-        options.endOfWordSuffix = try object.optionalMember("end_of_word_suffix")?.string()
+        // An empty prefix or suffix (as Qwen2 and GPT-NeoX files write them) changes nothing.
+        options.continuingSubwordPrefix = try object.optionalMember("continuing_subword_prefix")?.string().nonEmpty
+        options.endOfWordSuffix = try object.optionalMember("end_of_word_suffix")?.string().nonEmpty
         options.fuseUnknown = try object.optionalMember("fuse_unk")?.bool() ?? false
         options.byteFallback = try object.optionalMember("byte_fallback")?.bool() ?? false
         options.ignoreMerges = try object.optionalMember("ignore_merges")?.bool() ?? false
@@ -87,4 +88,9 @@ enum TokenizerJSON {
         }
         return tokens
     }
+}
+
+extension String {
+    /// The string, or `nil` when it is empty.
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -5,10 +5,16 @@ public enum TokenizerLoader {
     /// Loads the tokenizer in `directory`: from `tokenizer.json` when there is one, else from
     /// `vocab.json` and `merges.txt`.
     ///
-    /// When the folder's `tokenizer_config.json` names an `eos_token` and the vocabulary has
-    /// no `<|endoftext|>`, that token becomes ``Tokenizer/endOfTextID``.
+    /// The pipeline is the one the `tokenizer.json` describes (see
+    /// ``BPETokenizer/init(tokenizerJSON:)``): byte-level BPE for GPT-2, GPT-NeoX, Llama 3 and
+    /// Qwen2 files, SentencePiece-style BPE with byte fallback for Llama 2 and Mistral files.
+    ///
+    /// When the folder's `tokenizer_config.json` names an `eos_token` that the tokenizer has,
+    /// that token becomes ``Tokenizer/endOfTextID`` (Llama's `</s>` or `<|end_of_text|>`,
+    /// an instruct model's `<|im_end|>`); otherwise it is `<|endoftext|>` when there is one.
     /// - Throws: ``TokenizerError/noTokenizerFiles(directory:detail:)`` naming the folder
-    ///   when it has neither, or the error of the files it has.
+    ///   when it has neither, or the error of the files it has, naming the file and the key of
+    ///   anything it does not support.
     public static func load(directory: URL) throws(TokenizerError) -> any Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
@@ -18,11 +24,11 @@ public enum TokenizerLoader {
             throw TokenizerError.noTokenizerFiles(directory: directory, detail: "it is a file, not a folder")
         }
         let exists = { (name: String) in FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) }
-        var tokenizer: ByteLevelBPETokenizer
+        var tokenizer: BPETokenizer
         if exists("tokenizer.json") {
-            tokenizer = try ByteLevelBPETokenizer(tokenizerJSON: directory.appendingPathComponent("tokenizer.json"))
+            tokenizer = try BPETokenizer(tokenizerJSON: directory.appendingPathComponent("tokenizer.json"))
         } else if exists("vocab.json") && exists("merges.txt") {
-            tokenizer = try ByteLevelBPETokenizer(
+            tokenizer = try BPETokenizer(
                 vocabJSON: directory.appendingPathComponent("vocab.json"),
                 mergesTXT: directory.appendingPathComponent("merges.txt"))
         } else {

@@ -5,6 +5,9 @@ import Testing
 struct CLI {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// The model the reference activations were computed with (`--model`); without `--model`
+    /// the commands run the embedded demo model, which is trained and has other sizes.
+    static let fixtureModel = fixtures.appendingPathComponent("tiny-gpt2").path
 
     /// The binary beside the test bundle (both are products of the same build).
     static var binary: URL {
@@ -44,7 +47,7 @@ struct CLI {
         let all = cases?["cases"] as? [[String: Any]] ?? []
         for text in ["My tailor is rich", "Hello<|endoftext|>World", "café naïve résumé Ångström Zürich façade déjà vu"] {
             let expected = try #require(all.first { $0["text"] as? String == text }?["ids"] as? [Int])
-            let r = try CLI.run(["tokenize", text])
+            let r = try CLI.run(["tokenize", "--model", CLI.fixtureModel, text])
             #expect(r.status == 0, "\(r.err)")
             let printed = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [Int]
             #expect(printed == expected)
@@ -62,7 +65,7 @@ struct CLI {
 
     @Test func traceWritesEveryActivationEqualToTransformers() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).safetensors")
-        let r = try CLI.run(["trace", "--prompt", "My tailor is rich", "--prompt", "Hello",
+        let r = try CLI.run(["trace", "--model", CLI.fixtureModel, "--prompt", "My tailor is rich", "--prompt", "Hello",
                              "--prompt", "The quick brown fox jumps over the lazy dog.", "--save", "all", "--out", out.path])
         #expect(r.status == 0, "\(r.err)")
         let mine = try ActivationFile(out)
@@ -96,8 +99,10 @@ struct CLI {
         #expect(unknown.status != 0 && unknown.err.contains("layers_output.7"), "\(unknown.err)")
         let missing = try CLI.run(["run", "--model", "/nonexistent/dir", "hello"])
         #expect(missing.status != 0 && missing.err.contains("/nonexistent/dir"), "\(missing.err)")
-        let long = try CLI.run(["run", String(repeating: "tailor ", count: 80)])
+        let long = try CLI.run(["run", "--model", CLI.fixtureModel, String(repeating: "tailor ", count: 80)])
         #expect(long.status != 0 && long.err.contains("at most 64"), "\(long.err)")
+        let longForTheEmbedded = try CLI.run(["run", String(repeating: "tailor ", count: 300)])
+        #expect(longForTheEmbedded.status != 0 && longForTheEmbedded.err.contains("at most 256"), "\(longForTheEmbedded.err)")
         let unsupported = try CLI.run(["tokenize", "--model", CLI.fixtures.appendingPathComponent("activations").path, "x"])
         #expect(unsupported.status != 0 && unsupported.err.contains("config.json"), "\(unsupported.err)")
     }
@@ -150,7 +155,7 @@ struct ActivationFile {
 @Suite(.serialized) struct CLITraceOptionsTests {
     @Test func stopAfterSavesUpToThePointAndRejectsLaterOnes() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString).safetensors")
-        let r = try CLI.run(["trace", "--prompt", "My tailor is rich", "--save", "layers_output.0,layers_output.1",
+        let r = try CLI.run(["trace", "--model", CLI.fixtureModel, "--prompt", "My tailor is rich", "--save", "layers_output.0,layers_output.1",
                              "--stop-after", "layers_output.1", "--out", out.path])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("stopped after layers_output.1"))

@@ -5,7 +5,7 @@ import Testing
 /// The attribution-patching example of Docs/Gradients.md, run as a test.
 @Suite struct AttributionPatchingExampleTests {
     @Test func attributionPatchingApproximatesActivationPatching() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let clean = "Paris is the capital of"
         let corrupted = "Rome is the capital of"
         let (good, bad) = (model.tokenize(" France")[0], model.tokenize(" Italy")[0])

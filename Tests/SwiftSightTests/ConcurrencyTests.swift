@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func sixtyFourConcurrentTracesEqualSingleRuns() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let cases = Self.scenarios(count: 64)
         var expected: [Result<[Tensor], Error>] = []
         for (prompt, scenario) in cases {
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func concurrentForwardsAreIndependent() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         var expected: [String: Tensor] = [:]
         for p in Self.prompts { expected[p] = try await model.forward(model.batch([p])) }
         let snapshot = expected

@@ -29,7 +29,7 @@ import Testing
     /// Reads every layer point, then backward of `loss(logits)`; returns the gradients at the points.
     func gradients(_ prompt: String = "My tailor is rich", loss: @escaping @Sendable (Tensor) -> Tensor,
                    editing: [HookPoint: @Sendable (inout Tensor) throws -> Void] = [:]) async throws -> [HookPoint: Tensor] {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         return try await model.trace(prompt, gradients: .activations) { t in
             let points = (Self.layerPoints + (editing[.mlpOutput(1)] != nil ? [.mlpOutput(1)] : [])).sorted()
             for p in points { _ = try await t.value(at: p) }
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func throughASteeringIntervention() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let (g, logits) = try await model.trace("My tailor is rich", gradients: .activations) { t in
             _ = try await t.tokenEmbeddings
             _ = try await t.layersOutput[0]
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func eachInvokeGetsTheGradientOfItsOwnRows() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["My tailor is rich", "Hello world"]
         let grads = try await model.trace(invokes: prompts.map { p in
             Invoke(p) { t in
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func parameterGradients() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let g = try await model.trace("My tailor is rich", gradients: .parameters) { t in
             try await t.backward(try await t.logits.sum())
         }
@@ -122,7 +122,7 @@ import Testing
     // The seed document's gradient examples.
 
     @Test func seedBasicGradient() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let grad = try await model.trace("My tailor is rich", gradients: .activations) { t in
             let l1 = try await t.layersOutput[1]
             let logits = try await t.logits
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func seedMultipleBackwardsNeedRetainGraph() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let (g1, g2) = try await model.trace("My tailor is rich", gradients: .activations) { t in
             let l1 = try await t.layersOutput[1]
             let logits = try await t.logits
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func seedOrderRules() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         // ❌ layers_output[1] after the logits: out of order, as in the forward pass.
         await #expect(throws: TraceError.outOfOrder(requested: .layerOutput(1), passed: .logits)) {
             try await model.trace("My tailor is rich", gradients: .activations) { t in

@@ -14,7 +14,7 @@ import Testing
 
     /// ✅ Access layers in forward order: layer 1, then layer 2, then the logits.
     @Test func forwardOrderWorks() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let (l1, l2, logits) = try await model.trace("My tailor is rich") { t in
             let l1 = try await t.layersOutput[1]
             let l2 = try await t.layersOutput[2]
@@ -27,7 +27,7 @@ import Testing
 
     /// ❌ Layer 2 then layer 1 fails, with an error naming both points.
     @Test func wrongOrderFailsNamingBothPoints() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         do {
             _ = try await model.trace("My tailor is rich") { t in
                 _ = try await t.layersOutput[2]
@@ -45,7 +45,7 @@ import Testing
 
     /// ✅ All components in forward order: attention 0, MLP 0, layer 0, attention 1.
     @Test func componentsInForwardOrder() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let values = try await model.trace("Hello") { t in
             [try await t.attentionsOutput[0], try await t.mlpsOutput[0], try await t.layersOutput[0], try await t.attentionsOutput[1]]
         }
@@ -54,7 +54,7 @@ import Testing
 
     /// ❌ Reading layers_output[1] after the logits fails.
     @Test func readingAnEarlierLayerAfterTheLogitsFails() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         await #expect(throws: TraceError.outOfOrder(requested: .layerOutput(1), passed: .logits)) {
             try await model.trace("My tailor is rich") { t in
                 _ = try await t.logits
@@ -65,7 +65,7 @@ import Testing
 
     /// tracer.stop(): only the layers up to the stop point run, and the value is the same.
     @Test func stopSkipsTheRemainingLayers() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let before = model.blocksComputed
         let full = try await model.trace("Hello world") { t in try await t.layersOutput[1] }
         let afterFull = model.blocksComputed
@@ -82,7 +82,7 @@ import Testing
 
     /// Caching every other layer: keys are module names; values equal the reference.
     @Test func cacheEveryOtherLayer() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let modules = stride(from: 0, to: model.numLayers, by: 2).map { "model.transformer.h.\($0)" }
         let result = try await model.trace("My tailor is rich", cache: .modules(modules)) { _ in () }
         #expect(result.cache.keys == ["model.transformer.h.0", "model.transformer.h.2"])

@@ -2,13 +2,14 @@ import Foundation
 import SwiftSight
 import Testing
 
-/// The public API end to end: the embedded model, its tokenizer, predictions and errors.
+/// The public API end to end on the fixture model: its tokenizer, predictions and errors.
+/// (The embedded demo model has its own suite, EmbeddedModelTests.)
 @Suite struct StandardizedTransformerTests {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    @Test func embeddedModelLoadsWithItsTokenizer() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+    @Test func fixtureModelLoadsWithItsTokenizer() async throws {
+        let model = try await TestModels.fixture()
         #expect(model.numLayers == 3 && model.hiddenSize == 64 && model.numHeads == 4 && model.vocabSize == 794)
         let reference = try SafetensorsFile(url: Self.fixtures.appendingPathComponent("activations/tailor.safetensors"))
         let ids = try reference.int64s("input_ids").map(Int.init)
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func predictionsFollowTheReferenceLogits() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let reference = try SafetensorsFile(url: Self.fixtures.appendingPathComponent("activations/tailor.safetensors"))
         let logits = try reference.tensor("model.lm_head.output")
         let last = logits[0][logits.shape[1] - 1]
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func activationsAreKeyedByModuleNames() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
         let (cache, batch) = try await model.activations(of: prompts, at: [.layerOutput(1), .logits])
         #expect(cache.keys == ["model.transformer.h.1", "model.lm_head"])
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func tooLongPromptIsATypedErrorAndTheModelStaysUsable() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let long = String(repeating: "tailor ", count: 100)
         await #expect(throws: ModelError.self) { try await model.predictions(for: long, top: 1) }
         do {
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func concurrentCallersGetIndependentCorrectResults() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["My tailor is rich", "Hello world", "Paris is the capital of", "Once upon a time"]
         var expected: [String: Tensor] = [:]
         for p in prompts { expected[p] = try await model.forward(model.batch([p])) }
@@ -92,7 +93,7 @@ import Testing
     @Test func vocabMergesOnlyCheckpointLoads() async throws {
         let model = try await StandardizedTransformer(.directory(Self.fixtures.appendingPathComponent("tiny-gpt2-variants/vocab-merges")))
         #expect(model.tokenize("My tailor is rich") == model.tokenizer.encode("My tailor is rich"))
-        let json = try await StandardizedTransformer(.embedded)
+        let json = try await TestModels.fixture()   // tokenizer.json
         #expect(model.tokenize("Hello<|endoftext|>World  x") == json.tokenize("Hello<|endoftext|>World  x"))
     }
 

@@ -7,7 +7,7 @@ import Testing
     static let prompts = (0..<40).map { "Prompt number \($0): the quick brown fox jumps over the lazy dog \($0 % 7) times." }
 
     @Test func recordsComeInPromptAndForwardOrderAndEqualSingleTraces() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         var records: [ActivationRecord] = []
         for try await r in model.activationStream(Self.prompts.async, at: [.layerOutput(2), .layerOutput(0)], batchSize: 3) {
             records.append(r)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aSlowConsumerHoldsTheProducerBack() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let produced = Atomic<Int>(0)
         let prompts = AsyncStream<String> { continuation in
             for p in Self.prompts { continuation.yield(p) }
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func stoppingIterationEndsTheProducer() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let before = model.blocksComputed
         var seen = 0
         for try await _ in model.activationStream(Self.prompts.async, at: [.layerOutput(1)], batchSize: 1) {
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func aBadPromptEndsTheStreamWithAnErrorNamingIt() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["fine", "also fine", String(repeating: "long ", count: 100)]
         var seen = 0
         do {

@@ -14,7 +14,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func everyStandardizedPointMatchesTransformers() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let points = HookPoint.all(layers: model.numLayers)
         let values = try await model.trace("My tailor is rich") { t in
             var out: [Tensor] = []
@@ -29,7 +29,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func nextTokenProbsAreTheLastPositionSoftmax() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let probs = try await model.trace("My tailor is rich") { t in try await t.nextTokenProbs }
         let logits = try reference("tailor", "model.lm_head.output")
         let expected = Softmax.apply(logits[0][3])
@@ -38,7 +38,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func zeroAblationChangesEverythingDownstreamAndTheCache() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let clean = try await model.trace("My tailor is rich") { t in try await t.logits }
         let result = try await model.trace("My tailor is rich", cache: .modules(["transformer.h.1", "lm_head"])) { t in
             let input = try await t.layersInput[1]
@@ -57,7 +57,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func steeringAddsAVectorAtChosenPositions() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let clean = try await model.trace("My tailor is rich") { t in try await t.layersOutput[0] }
         let steered = try await model.trace("My tailor is rich") { t in
             try await t.layersOutput.edit(0) { value in
@@ -70,14 +70,14 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func replacingWithTheWrongShapeIsATypedError() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         await #expect(throws: TraceError.shapeMismatch(.layerOutput(0), expected: [1, 2, 64], got: [1, 2, 63])) {
             try await model.trace("Hello world") { t in try await t.layersOutput.set(0, to: Tensor.zeros([1, 2, 63])) }
         }
     }
 
     @Test func pointsThatNeverFireAreErrorsNotHangs() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         await #expect(throws: TraceError.layerOutOfRange(.layerOutput(3), layers: 3)) {
             try await model.trace("Hello") { t in try await t.layersOutput[3] }
         }
@@ -95,7 +95,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func skippedLayersAreNotComputedAndPassTheirInput() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let before = model.blocksComputed
         let (input, output) = try await model.trace("My tailor is rich") { t in
             try await t.skipLayer(1)
@@ -118,7 +118,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func invokesSeeOnlyTheirOwnRowsAndEqualSingleRuns() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
         let batched = try await model.trace(invokes: prompts.map { p in Invoke(p) { t in try await t.layersOutput[1] } })
         for (p, value) in zip(prompts, batched) {
@@ -131,7 +131,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func aValueFromOneInvokeCanBePatchedIntoALaterOne() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let shared = Mutex<Tensor?>(nil)
         let results = try await model.trace(invokes: [
             Invoke("My tailor is rich") { t in
@@ -160,7 +160,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func multiPromptInvokeGetsLeftPaddedValues() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let prompts = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
         let value = try await model.trace(prompts) { t in try await t.layersOutput[2] }
         let reference = try reference("batch", "model.transformer.h.2.output")
@@ -172,7 +172,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func anErrorInInterventionCodeReachesTheCallerUnchanged() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         await #expect(throws: Boom()) {
             try await model.trace("Hello world") { t in
                 _ = try await t.layersOutput[0]
@@ -187,7 +187,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func cancellingTheCallerEndsTheTrace() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let task = Task {
             try await model.trace("Hello world") { t in
                 _ = try await t.layersOutput[0]
@@ -205,7 +205,7 @@ struct Boom: Error, Equatable {}
     }
 
     @Test func cacheWithInputsAndStandardizedAliases() async throws {
-        let model = try await StandardizedTransformer(.embedded)
+        let model = try await TestModels.fixture()
         let result = try await model.trace("My tailor is rich", cache: .modules(["layers.0", "attentions.1", "mlps.2", "ln_final"], inputs: true)) { _ in () }
         #expect(result.cache.keys == ["model.transformer.h.0", "model.transformer.h.1.attn", "model.transformer.h.2.mlp", "model.transformer.ln_f"])
         #expect(result.cache["model.transformer.h.0"]?.input?.maxAbsDifference(try reference("tailor", "model.transformer.h.0.input")) ?? 1 <= 1e-4)

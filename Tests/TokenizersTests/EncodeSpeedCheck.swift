@@ -12,9 +12,10 @@ import Testing
 struct EncodeSpeedCheck {
     @Test(
         "Tokens per second on a long text",
-        .enabled(if: ProcessInfo.processInfo.environment["SWIFTSIGHT_TOKENIZER_SPEED"] == "1"))
-    func measure() throws {
-        let tokenizer = try #require(Fixtures.fromTokenizerJSON)
+        .enabled(if: ProcessInfo.processInfo.environment["SWIFTSIGHT_TOKENIZER_SPEED"] == "1"),
+        arguments: ["gpt2"] + FamilyFixtures.names)
+    func measure(_ family: String) throws {
+        let tokenizer = family == "gpt2" ? try #require(Fixtures.fromTokenizerJSON) : try FamilyFixtures.tokenizer(family)
         // About 2 MB: the reference corpus with numbered lines, so that pieces vary.
         var text = ""
         var line = 0
@@ -31,7 +32,7 @@ struct EncodeSpeedCheck {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let perSecond = Double(count) / seconds
         let megabytesPerSecond = Double(text.utf8.count) / seconds / 1e6
-        print("encode speed: \(count) tokens from \(text.utf8.count) bytes in \(String(format: "%.3f", seconds)) s = \(Int(perSecond)) tokens/s, \(String(format: "%.1f", megabytesPerSecond)) MB/s")
+        print("\(family) encode speed: \(count) tokens from \(text.utf8.count) bytes in \(String(format: "%.3f", seconds)) s = \(Int(perSecond)) tokens/s, \(String(format: "%.1f", megabytesPerSecond)) MB/s")
         #expect(count > 0)
     }
 }

@@ -64,7 +64,7 @@ struct FixtureCaseTests {
         #expect(tokenizer.decode(ids, skipSpecialTokens: true) == "a  b")
     }
 
-    private func check(_ tokenizer: ByteLevelBPETokenizer, _ reference: Fixtures.Case) {
+    private func check(_ tokenizer: BPETokenizer, _ reference: Fixtures.Case) {
         let ids = tokenizer.encode(reference.text)
         #expect(ids == reference.ids)
         #expect(scalars(tokenizer.decode(reference.ids)) == scalars(reference.decoded))

@@ -38,11 +38,11 @@ enum Fixtures {
     }()
 
     /// The fixture tokenizer loaded from `tokenizer.json`.
-    static let fromTokenizerJSON: ByteLevelBPETokenizer? = try? ByteLevelBPETokenizer(
+    static let fromTokenizerJSON: BPETokenizer? = try? BPETokenizer(
         tokenizerJSON: tinyGPT2.appendingPathComponent("tokenizer.json"))
 
     /// The fixture tokenizer loaded from `vocab.json` and `merges.txt`.
-    static let fromVocabMerges: ByteLevelBPETokenizer? = try? ByteLevelBPETokenizer(
+    static let fromVocabMerges: BPETokenizer? = try? BPETokenizer(
         vocabJSON: tinyGPT2.appendingPathComponent("vocab.json"), mergesTXT: tinyGPT2.appendingPathComponent("merges.txt"))
 }
 

@@ -23,7 +23,7 @@ struct LoadingErrorTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let file = try folder.write("tokenizer.json", json)
-        return (error { _ = try ByteLevelBPETokenizer(tokenizerJSON: file) }, file)
+        return (error { _ = try BPETokenizer(tokenizerJSON: file) }, file)
     }
 
     /// A `tokenizer.json` text with `replacement` swapped in for `original`.
@@ -34,7 +34,7 @@ struct LoadingErrorTests {
     @Test("A missing file")
     func missingFile() {
         let file = URL(fileURLWithPath: "/nonexistent/tokenizer.json")
-        let thrown = error { _ = try ByteLevelBPETokenizer(tokenizerJSON: file) }
+        let thrown = error { _ = try BPETokenizer(tokenizerJSON: file) }
         #expect(thrown == .missingFile(file))
         #expect(thrown?.description.contains("/nonexistent/tokenizer.json") == true)
     }
@@ -81,7 +81,7 @@ struct LoadingErrorTests {
 
     @Test("Other unsupported or invalid settings", arguments: [
         (#""dropout":null"#, #""dropout":0.1"#, "model.dropout"),
-        (#""post_processor":null"#, #""post_processor":{"type":"TemplateProcessing"}"#, "post_processor.type"),
+        (#""post_processor":null"#, #""post_processor":{"type":"BertProcessing"}"#, "post_processor.type"),
         (#""normalizer":null"#, #""normalizer":{"type":"Lowercase"}"#, "normalizer.type"),
         (#""type":"ByteLevel","use_regex":true},"model""#, #""type":"WordPiece","use_regex":true},"model""#, "decoder.type"),
         (#""version":"1.0""#, #""version":"2.0""#, "version"),
@@ -119,17 +119,17 @@ struct LoadingErrorTests {
         defer { folder.cleanUp() }
         let vocab = try folder.write("vocab.json", #"{"a": 0, "b": 1, "ab": 2, "Ġ": 3}"#)
         let malformed = try folder.write("bad.txt", "#version: 0.2\na b\na b c\n")
-        #expect(error { _ = try ByteLevelBPETokenizer(vocabJSON: vocab, mergesTXT: malformed) }
+        #expect(error { _ = try BPETokenizer(vocabJSON: vocab, mergesTXT: malformed) }
             == .malformedMergesLine(malformed, line: 3, content: "a b c"))
         let unknown = try folder.write("unknown.txt", "#version: 0.2\n\na b\nb c\n")
-        let thrown = error { _ = try ByteLevelBPETokenizer(vocabJSON: vocab, mergesTXT: unknown) }
+        let thrown = error { _ = try BPETokenizer(vocabJSON: vocab, mergesTXT: unknown) }
         #expect(thrown == .mergeTokenNotInVocabulary(unknown, location: "line 4", token: "c"))
         #expect(thrown?.description.contains("line 4") == true)
         let badVocab = try folder.write("badvocab.json", #"{"a": 0, "Ġb": "one"}"#)
-        #expect(error { _ = try ByteLevelBPETokenizer(vocabJSON: badVocab, mergesTXT: unknown) }
+        #expect(error { _ = try BPETokenizer(vocabJSON: badVocab, mergesTXT: unknown) }
             == .invalidValue(badVocab, key: "[\"Ġb\"]", expected: "a token id from 0 to 4294967295", found: "\"one\""))
         let missing = folder.url.appendingPathComponent("nope.txt")
-        #expect(error { _ = try ByteLevelBPETokenizer(vocabJSON: vocab, mergesTXT: missing) } == .missingFile(missing))
+        #expect(error { _ = try BPETokenizer(vocabJSON: vocab, mergesTXT: missing) } == .missingFile(missing))
     }
 
     @Test("The loader names the folder when it has no tokenizer files")

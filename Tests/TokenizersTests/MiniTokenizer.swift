@@ -63,9 +63,9 @@ enum MiniTokenizer {
     }
 
     /// Writes `json` to a temporary `tokenizer.json` and loads it.
-    static func load(_ json: String) throws -> ByteLevelBPETokenizer {
+    static func load(_ json: String) throws -> BPETokenizer {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
-        return try ByteLevelBPETokenizer(tokenizerJSON: folder.write("tokenizer.json", json))
+        return try BPETokenizer(tokenizerJSON: folder.write("tokenizer.json", json))
     }
 }

@@ -13,6 +13,8 @@ final class MergedItems: Sendable {
     let items: [StageItem]
     let batch: TokenBatch
     let hidden: Tensor
+    /// The items' KV caches joined, when they have caches (generation steps).
+    let cache: KVCache?
     private let rowOffsets: [Int]
     private let failures: Mutex<[Int: Error]>
 
@@ -25,8 +27,11 @@ final class MergedItems: Sendable {
         if items.count == 1 {
             batch = items[0].batch
             hidden = items[0].hidden
+            cache = items[0].cache
         } else {
-            batch = TokenBatch(items.flatMap(\.batch.sequences))
+            batch = TokenBatch(items.flatMap(\.batch.sequences), pastLengths: items.flatMap(\.batch.pastLengths))
+            let caches = items.compactMap(\.cache)
+            cache = caches.count == items.count ? KVCache(sequences: caches.flatMap(\.sequences)) : nil
             hidden = items[0].hidden.rank == 2 ? Tensor(concatenatingRows: items.map(\.hidden)) : items[0].hidden
         }
     }
@@ -42,7 +47,7 @@ final class MergedItems: Sendable {
     /// Writes item `i`'s rows back into a merged tensor.
     func write(_ rows: Tensor, of i: Int, into merged: inout Tensor) {
         if items.count == 1 { merged = rows; return }
-        let width = merged.shape[1], start = rowOffsets[i] * width
+        let width = merged.count / max(merged.shape[0], 1), start = rowOffsets[i] * width
         merged.withUnsafeMutableBuffer { m in
             rows.withUnsafeBuffer { r in (m.baseAddress! + start).update(from: r.baseAddress!, count: r.count) }
         }

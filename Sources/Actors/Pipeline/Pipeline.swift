@@ -33,16 +33,17 @@ public final class Pipeline: Sendable {
     /// Counts of the work done so far, over all runs.
     public var statistics: PipelineStatistics { counters.statistics }
 
-    /// Runs `batch` through the stages, firing every hook point on `bus`.
+    /// Runs `batch` through the stages, firing every hook point on `bus`. With a `cache` (a
+    /// generation step), blocks attend over each sequence's cached prefix and append to it.
     ///
     /// - Returns: the packed logits [rows, vocab], or nil if an intervention stopped the trace.
     /// - Throws: the error that ended the run (an intervention's error, a ``TraceError``,
     ///   cancellation). Either way the bus is finished, so no request is left waiting.
-    public func run(_ batch: TokenBatch, bus: HookBus) async throws -> Tensor? {
+    public func run(_ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil) async throws -> Tensor? {
         do {
             var logits: Tensor?
             let model = bus.tape.flatMap { $0.parameterGradients ? self.model.watchingParameters(on: $0) : nil }
-            try await stream([StageItem(batch: batch, bus: bus, tape: bus.tape, model: model)].async) { logits = $0.hidden }
+            try await stream([StageItem(batch: batch, bus: bus, tape: bus.tape, model: model, cache: cache)].async) { logits = $0.hidden }
             bus.finish(reason: "the forward pass completed without producing it")
             return logits
         } catch let stop as TraceStopped {

@@ -75,7 +75,8 @@ public actor Stage {
             var rows = 0
             // Traces recording gradients run alone: one tape per computation.
             while let next = pending.first,
-                  group.isEmpty || (rows + next.item.batch.rows <= maxRows && next.item.tape == nil && group[0].item.tape == nil) {
+                  group.isEmpty || (rows + next.item.batch.rows <= maxRows && next.item.tape == nil && group[0].item.tape == nil
+                                    && (next.item.cache == nil) == (group[0].item.cache == nil)) {
                 group.append(pending.removeFirst())
                 rows += next.item.batch.rows
             }
@@ -137,11 +138,15 @@ public actor Stage {
     private func block(_ layer: Int, _ input: Tensor, merged: MergedItems, model: any TransformerModel) async throws -> Tensor {
         let skips = merged.items.map { $0.bus.skips(layer: layer) }
         var output: Tensor
-        if zip(merged.items, skips).allSatisfy({ $1.count == $0.bus.invokeSequences.count }) {
+        // With a KV cache the block is computed even when skipped, so its cache stays complete.
+        if merged.cache == nil, zip(merged.items, skips).allSatisfy({ $1.count == $0.bus.invokeSequences.count }) {
             output = input
         } else {
-            output = try await model.block(layer, input, batch: merged.batch) { point, value in
-                try await merged.fire(point, &value)
+            let wanted: @Sendable (HookPoint) -> Bool = { point in merged.items.contains { $0.bus.wants(point) } }
+            output = try await OptionalPoints.$wanted.withValue(wanted) {
+                try await model.block(layer, input, batch: merged.batch, cache: merged.cache) { point, value in
+                    try await merged.fire(point, &value)
+                }
             }
             counters.blockComputed()
         }

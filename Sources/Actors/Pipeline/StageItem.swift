@@ -19,11 +19,15 @@ public struct StageItem: Sendable {
     public let tape: GradientTape?
     /// The model to compute with instead of the stage's own (its parameters watched on `tape`).
     public let model: (any TransformerModel)?
+    /// For generation steps: the keys and values of each sequence's prefix; each block stage
+    /// appends its layer's new rows. Items with a cache merge only with items with a cache.
+    public let cache: KVCache?
 
     /// An item entering the first stage.
     public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
-                model: (any TransformerModel)? = nil) {
+                model: (any TransformerModel)? = nil, cache: KVCache? = nil) {
         self.model = model
+        self.cache = cache
         self.batch = batch
         self.bus = bus
         self.firstIndex = firstIndex

@@ -103,6 +103,19 @@ public final class HookBus: Sendable {
         if state.withLock({ $0.stopRequested }) { throw TraceStopped(after: point) }
     }
 
+    /// Whether anyone takes the value at `point` if the forward pass produces it: an invoke of
+    /// this trace waiting for exactly that point (and not skipping its block), or an observer
+    /// recording it. Exact once the point before it has been reached, since every invoke has then
+    /// said what it needs next; the forward pass asks it to compute optional values (attention
+    /// probabilities) only on request.
+    public func wants(_ point: HookPoint) -> Bool {
+        if observedPoints.contains(point) { return true }
+        let skipping = point.isInsideBlock ? Set(skips(layer: point.layer ?? -1).keys) : []
+        return state.withLock { s in
+            s.invokes.indices.contains { !skipping.contains($0) && s.invokes[$0].isWaiting(for: point) }
+        }
+    }
+
     /// Replacement outputs for layer `layer`, by invoke (nil: the layer's input passes through),
     /// for the invokes that asked to skip it.
     public func skips(layer: Int) -> [Int: Tensor?] {

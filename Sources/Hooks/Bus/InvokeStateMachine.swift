@@ -71,6 +71,11 @@ struct InvokeStateMachine {
         }
     }
 
+    /// Whether the intervention is waiting for exactly `point`.
+    func isWaiting(for point: HookPoint) -> Bool {
+        if case .waiting(let wanted, _) = phase { wanted == point } else { false }
+    }
+
     /// Takes the value back after the intervention moved on from `point`.
     mutating func release(_ point: HookPoint) -> (value: Tensor?, changed: Bool) {
         passed = point

@@ -16,15 +16,25 @@ public struct TokenBatch: Sendable, Equatable {
     public let ids: [Int]
     /// Position id of each packed row.
     public let positions: [Int]
+    /// Positions already cached before each sequence (a generation step's prefix, in a
+    /// ``KVCache``); 0 for a plain forward pass. Positions continue after them.
+    public let pastLengths: [Int]
 
     /// Packs `sequences`.
     public init(_ sequences: [[Int]]) {
+        self.init(sequences, pastLengths: Array(repeating: 0, count: sequences.count))
+    }
+
+    /// Packs `sequences` that continue after `pastLengths[s]` cached positions each.
+    public init(_ sequences: [[Int]], pastLengths: [Int]) {
+        precondition(pastLengths.count == sequences.count, "one past length per sequence")
         var offsets = [0]
         for s in sequences { offsets.append(offsets[offsets.count - 1] + s.count) }
         self.sequences = sequences
         self.offsets = offsets
+        self.pastLengths = pastLengths
         ids = sequences.flatMap { $0 }
-        positions = sequences.flatMap { 0..<$0.count }
+        positions = zip(sequences, pastLengths).flatMap { s, past in past..<(past + s.count) }
     }
 
     /// Where each sequence's rows are, and the left-padded view of them.
@@ -42,7 +52,9 @@ public struct TokenBatch: Sendable, Equatable {
     public func padding(of s: Int) -> Int { maxLength - sequences[s].count }
 
     /// The sequences of `self` followed by those of `other`.
-    public func appending(_ other: TokenBatch) -> TokenBatch { TokenBatch(sequences + other.sequences) }
+    public func appending(_ other: TokenBatch) -> TokenBatch {
+        TokenBatch(sequences + other.sequences, pastLengths: pastLengths + other.pastLengths)
+    }
 
     /// Row-major [batch, maxLength] ids, left-padded with `padID`.
     public func paddedIDs(padID: Int) -> [Int] {

@@ -69,13 +69,17 @@ public struct GPT2Model: TransformerModel {
         tokenEmbeddings + positionTable(batch.positions, shape: [batch.rows])
     }
 
-    public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
+    public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
         let b = blocks[layer]
         let d = info.hiddenSize
         var x = input
         var attnIn = b.ln1(x)
         try await hook(.attentionInput(layer), &attnIn)
-        var attnOut = b.attentionOut(selfAttention(b, b.qkv(attnIn), batch: batch))
+        let qkv = b.qkv(attnIn)
+        let attention = cache == nil && OptionalPoints.wants(.attentionProbabilities(layer))
+            ? try await attentionFiringProbabilities(layer, qkv, batch: batch, hook: hook)
+            : cache.map { cachedSelfAttention(b, qkv, layer: layer, batch: batch, cache: $0) } ?? selfAttention(b, qkv, batch: batch)
+        var attnOut = b.attentionOut(attention)
         try await hook(.attentionOutput(layer), &attnOut)
         x.add(attnOut)
         var mlpIn = b.ln2(x)

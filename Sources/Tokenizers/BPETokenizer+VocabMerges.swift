@@ -1,6 +1,6 @@
 import Foundation
 
-extension ByteLevelBPETokenizer {
+extension BPETokenizer {
     /// Loads a GPT-2 tokenizer from `vocab.json` and `merges.txt`, as GPT-2's files were
     /// published before `tokenizer.json` existed.
     ///

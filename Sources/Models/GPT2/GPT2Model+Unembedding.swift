@@ -1,0 +1,12 @@
+import Layers
+
+/// A model whose output head is one matrix, [vocab, hidden] (token j's logit is row j · x).
+public protocol UnembeddingMatrixProvider: Sendable {
+    /// The output head's weight, [vocab, hidden] (the token embeddings when they are tied).
+    var unembeddingMatrix: Tensor { get }
+}
+
+extension GPT2Model: UnembeddingMatrixProvider {
+    /// The head's weight, [vocab, hidden]; the token table when the embeddings are tied.
+    public var unembeddingMatrix: Tensor { head.weight }
+}

@@ -1,0 +1,133 @@
+import Actors
+import Hooks
+import Layers
+import Models
+
+/// A new token, as a generation produces it.
+struct ProducedToken: Sendable {
+    let prompt: Int
+    let step: Int
+    let id: Int
+    let isLast: Bool
+}
+
+/// One generation: a prompt pass, then one step per new token, each a run of the model's
+/// stage pipeline (so every hook point fires at every step) over only the new positions, with
+/// the sequences' keys and values carried from step to step in a ``KVCache``.
+struct GenerationLoop<Value: Sendable>: Sendable {
+    let model: StandardizedTransformer
+    let prompts: [[Int]]
+    let maxNewTokens: Int
+    let sampling: Sampling?
+    let stopTokens: Set<Int>
+    /// Steps the closure runs at.
+    let steps: @Sendable (Int) -> Bool
+    let body: (@Sendable (GenerationStep, Tracer) async throws -> Value)?
+
+    /// Checks the request against the model's limits.
+    func validate() throws {
+        guard maxNewTokens >= 0 else { throw GenerationError.negativeMaxNewTokens(maxNewTokens) }
+        try sampling?.validate()
+        try TokenBatch(prompts).validate(for: model.info)
+        let limit = model.info.maxPositions
+        for (p, ids) in prompts.enumerated() where ids.count + maxNewTokens > limit {
+            throw GenerationError.exceedsPositions(prompt: p, promptTokens: ids.count, maxNewTokens: maxNewTokens,
+                                                   maxPositions: limit)
+        }
+    }
+
+    /// Runs the generation; `onToken` sees each new token as soon as it is chosen.
+    func run(onToken: @Sendable (ProducedToken) async throws -> Void = { _ in }) async throws -> Generation<Value> {
+        try validate()
+        let n = prompts.count
+        let cache = KVCache(count: n, layers: model.numLayers, width: model.hiddenSize,
+                            capacity: (prompts.map(\.count).max() ?? 0) + maxNewTokens)
+        var chooser = TokenChooser(sampling: sampling, count: n)
+        var generated = [[Int]](repeating: [], count: n)
+        var reasons = [StopReason?](repeating: nil, count: n)
+        var inputs = prompts
+        var past = [Int](repeating: 0, count: n)
+        var live = Array(0..<n)
+        var values: [Int: Value] = [:]
+        var step = 0
+        while step < maxNewTokens, !live.isEmpty {
+            let batch = TokenBatch(live.map { inputs[$0] }, pastLengths: live.map { past[$0] })
+            let info = GenerationStep(index: step, prompts: live)
+            let (logits, value) = try await forward(batch, cache: cache.selecting(live), step: info)
+            if let value { values[step] = value }
+            guard let logits else {
+                for s in live { reasons[s] = .stopped }
+                break
+            }
+            let vocab = logits.shape[1]
+            var chosen: [Int] = []
+            logits.withUnsafeBuffer { l in
+                for (i, _) in live.enumerated() {
+                    let row = batch.offsets[i + 1] - 1
+                    chosen.append(chooser.choose(UnsafeBufferPointer(rebasing: l[(row * vocab)..<((row + 1) * vocab)]),
+                                                 sequence: live[i]))
+                }
+            }
+            for (s, id) in zip(live, chosen) {
+                generated[s].append(id)
+                past[s] += inputs[s].count
+                inputs[s] = [id]
+                if stopTokens.contains(id) { reasons[s] = .stopToken(id) }
+                try await onToken(ProducedToken(prompt: s, step: step, id: id,
+                                                isLast: reasons[s] != nil || step + 1 == maxNewTokens))
+            }
+            live = live.filter { reasons[$0] == nil }
+            step += 1
+        }
+        let outputs = (0..<n).map { s in
+            GeneratedText(promptIDs: prompts[s], ids: generated[s],
+                          text: model.tokenizer.decode(generated[s], skipSpecialTokens: true),
+                          stopReason: reasons[s] ?? .maxNewTokens)
+        }
+        return Generation(outputs: outputs, values: values)
+    }
+
+    /// One step's forward pass: through the pipeline with the step's cache, with the closure
+    /// running alongside on a tracer when it is selected for this step.
+    /// - Returns: the packed logits (nil if an intervention stopped the step), and the closure's value.
+    private func forward(_ batch: TokenBatch, cache: KVCache, step: GenerationStep) async throws -> (Tensor?, Value?) {
+        let pipeline = model.pipeline
+        guard let body, steps(step.index) else {
+            let bus = HookBus.passive(layout: batch.layout, layers: model.numLayers)
+            return (try await pipeline.run(batch, bus: bus, cache: cache), nil)
+        }
+        let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.numLayers)
+        let tracer = Tracer(bus: bus, invoke: 0, worker: pipeline.backwardWorker, info: model.info)
+        return try await withThrowingTaskGroup(of: StepOutcome.self) { group in
+            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache)) }
+            group.addTask {
+                do {
+                    let value = try await body(step, tracer)
+                    bus.interventionFinished(invoke: 0)
+                    return .value(value)
+                } catch {
+                    bus.abort(error)
+                    throw error
+                }
+            }
+            var logits: Tensor?, value: Value?
+            do {
+                for try await outcome in group {
+                    switch outcome {
+                    case .logits(let l): logits = l
+                    case .value(let v): value = v
+                    }
+                }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            return (logits, value)
+        }
+    }
+
+    private enum StepOutcome: Sendable {
+        case logits(Tensor?)
+        case value(Value)
+    }
+}
