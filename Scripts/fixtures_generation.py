@@ -84,18 +84,20 @@ def write(model_dir, out_dir):
 
 
 def _eos_prompts(model, tok, eos, want=1):
-    """Up to `want` prompts (from a fixed list) whose greedy continuation ends at end-of-text."""
-    found = []
+    """Up to `want` prompts (from a fixed list) whose greedy continuation ends at end-of-text.
+    Candidates are screened in one batched call, then confirmed one by one."""
     words = ["Paris", "Hello", "Numbers", "def", "café", "tabs", "line", "The", "It", "I'm", "a", "x",
              "Rome", "Berlin", "quick", "world", "model", "story", "token", "rich", "fox", "lazy", "data"]
-    for a in words:
-        for b in words:
-            p = f"{a} {b}"
-            _, rows = _generate(model, tok, [p], eos, (), 40)
-            if rows[0] and rows[0][-1] == eos and len(rows[0]) >= 2:
+    candidates = [f"{a} {b}" for a in words for b in words]
+    _, rows = _generate(model, tok, candidates, eos, (), 40)
+    found = []
+    for p, row in zip(candidates, rows):
+        if len(row) >= 2 and row[-1] == eos:
+            _, alone = _generate(model, tok, [p], eos, (), 40)
+            if alone[0] == row:
                 found.append(p)
                 if len(found) == want:
-                    return found
+                    break
     return found
 
 

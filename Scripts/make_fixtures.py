@@ -18,6 +18,7 @@ CI never runs this; it reads the committed outputs.
 """
 import json
 import os
+import runpy
 import shutil
 import sys
 
@@ -355,6 +356,8 @@ def main():
     fixtures_toolkit.write(tiny, os.path.join(FIX, "toolkit"))
     import fixtures_generation  # Hugging Face generate references (greedy, batch, stop tokens)
     fixtures_generation.write(tiny, os.path.join(FIX, "generation"))
+    # Tokenizers of the Llama, Qwen2, GPT-NeoX and Mistral families (reads tokenizer_cases.json).
+    runpy.run_path(os.path.join(ROOT, "Scripts", "fixtures_tokenizers.py"), run_name="__main__")
     # (The embedded default model is the trained demo model: Scripts/train_demo_model.py.)
     print("fixtures written to", FIX)
 

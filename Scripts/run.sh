@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
-exec swift run -c release swiftsight run "${@:-My tailor is rich}"
+exec swift run -c release swiftsight run "${@:-And the LORD spake unto Moses,}"

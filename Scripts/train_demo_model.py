@@ -7,10 +7,11 @@
       config.json, model.safetensors   GPT2LMHeadModel saved by transformers
 
 Run from the repository root with the pinned stack (the same venv as make_fixtures.py):
-  /tmp/ref-venv/bin/python Scripts/train_demo_model.py              # ~12 minutes, 1 CPU thread
-  /tmp/ref-venv/bin/python Scripts/train_demo_model.py --steps N    # exactly N steps (reproducible)
-  python3 Scripts/train_demo_model.py --extract-corpus              # rebuild the corpus file from
-                                                                   # Debian's bible-kjv-text (no torch)
+  /tmp/ref-venv/bin/python Scripts/train_demo_model.py --steps 3770  # the embedded model (31 min here)
+  /tmp/ref-venv/bin/python Scripts/train_demo_model.py               # --minutes 12: a weaker model
+  /tmp/ref-venv/bin/python Scripts/train_demo_model.py --evaluate    # losses and samples of the model in --out
+  python3 Scripts/train_demo_model.py --extract-corpus               # rebuild the corpus file from
+                                                                     # Debian's bible-kjv-text (no torch)
 
 Everything is seeded and runs on one CPU thread. With --minutes (the default) the number of
 optimizer steps is fixed after timing the first steps, and printed; rerunning with --steps and
@@ -18,7 +19,6 @@ that number repeats the run step for step. The cosine learning-rate schedule spa
 """
 import argparse
 import gzip
-import io
 import json
 import math
 import os
@@ -50,7 +50,7 @@ WEIGHT_DECAY = 0.1
 SEED = 2024
 VALID_EVERY = 40           # every 40th chapter is held out for validation
 SAMPLE_PROMPTS = ["In the beginning", "And God said, Let there be", "The LORD is my shepherd",
-                  "And Jesus answered and said unto them,", "Blessed are the"]
+                  "And Jesus answered and said unto them,", "Blessed are the", "And the LORD said unto Moses,"]
 
 
 # ---------------------------------------------------------------- corpus extraction
@@ -136,12 +136,52 @@ def encode(tok, texts, eot):
     return ids
 
 
+def evaluate(model, ids, max_windows=None):
+    """Mean next-token loss over SEQ_LEN windows of `ids`: all of them, or max_windows evenly spaced."""
+    import torch
+    model.eval()
+    n = (len(ids) - 1) // SEQ_LEN
+    idx = [i * n // max_windows for i in range(max_windows)] if max_windows and max_windows < n else list(range(n))
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(idx), BATCH):
+            starts = [idx[j] * SEQ_LEN for j in range(i, min(i + BATCH, len(idx)))]
+            x = torch.stack([ids[s:s + SEQ_LEN] for s in starts])
+            y = torch.stack([ids[s + 1:s + SEQ_LEN + 1] for s in starts])
+            logits = model(input_ids=x).logits
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum")
+            total += loss.item()
+            count += y.numel()
+    return total / count
+
+
+def report(model_dir, train_ids, valid_ids):
+    """Final losses and greedy samples of the saved model, read back with transformers."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import GPT2LMHeadModel
+    tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
+    eot = tok.token_to_id(EOT)
+    model = GPT2LMHeadModel.from_pretrained(model_dir).float().eval()
+    train_loss = evaluate(model, train_ids, max_windows=128)   # 128 windows spread over the training text
+    valid_loss = evaluate(model, valid_ids)                    # all of the held-out chapters
+    print(f"final loss: train {train_loss:.3f}, validation {valid_loss:.3f} "
+          f"(perplexity {math.exp(train_loss):.1f} / {math.exp(valid_loss):.1f})")
+    for prompt in SAMPLE_PROMPTS:
+        ids = torch.tensor([tok.encode(prompt).ids])
+        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=30,
+                             do_sample=False, pad_token_id=eot)
+        print(json.dumps(prompt), "->", json.dumps(tok.decode(out[0, ids.shape[1]:].tolist())))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--extract-corpus", action="store_true", help="rebuild Data/corpus/kjv.txt.gz and exit")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget (default 12)")
     p.add_argument("--steps", type=int, default=None, help="exact number of optimizer steps (overrides --minutes)")
     p.add_argument("--out", default=EMBEDDED, help="output folder (default: the embedded model)")
+    p.add_argument("--evaluate", action="store_true",
+                   help="do not train: print the losses and samples of the model in --out")
     args = p.parse_args()
     if args.extract_corpus:
         extract_corpus()
@@ -150,6 +190,7 @@ def main():
     check_versions()
     import numpy as np
     import torch
+    from tokenizers import Tokenizer
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.set_num_threads(1)
@@ -162,13 +203,20 @@ def main():
     valid_texts = [chapter_text(*c) for i, c in enumerate(chapters) if (i + 1) % VALID_EVERY == 0]
 
     staging = tempfile.mkdtemp(prefix="swiftsight-demo-")
-    tok = train_tokenizer(train_texts, staging)
+    if args.evaluate:
+        tok = Tokenizer.from_file(os.path.join(args.out, "tokenizer.json"))
+    else:
+        tok = train_tokenizer(train_texts, staging)
     eot = tok.token_to_id(EOT)
     vocab = tok.get_vocab_size()
     train_ids = torch.tensor(encode(tok, train_texts, eot), dtype=torch.long)
     valid_ids = torch.tensor(encode(tok, valid_texts, eot), dtype=torch.long)
     print(f"corpus: {len(chapters)} chapters; train {len(train_texts)} chapters, {len(train_ids)} tokens; "
           f"validation {len(valid_texts)} chapters, {len(valid_ids)} tokens; vocabulary {vocab}")
+    if args.evaluate:
+        shutil.rmtree(staging)
+        report(args.out, train_ids, valid_ids)
+        return
 
     config = GPT2Config(vocab_size=vocab, bos_token_id=eot, eos_token_id=eot, **MODEL)
     model = GPT2LMHeadModel(config)
@@ -188,23 +236,6 @@ def main():
         x = torch.stack([train_ids[s:s + SEQ_LEN] for s in starts.tolist()])
         y = torch.stack([train_ids[s + 1:s + SEQ_LEN + 1] for s in starts.tolist()])
         return x, y
-
-    @torch.no_grad()
-    def evaluate(ids, max_windows=64):
-        model.eval()
-        n = (len(ids) - 1) // SEQ_LEN
-        idx = list(range(n))[:max_windows] if max_windows else list(range(n))
-        total, count = 0.0, 0
-        for i in range(0, len(idx), BATCH):
-            starts = [idx[j] * SEQ_LEN for j in range(i, min(i + BATCH, len(idx)))]
-            x = torch.stack([ids[s:s + SEQ_LEN] for s in starts])
-            y = torch.stack([ids[s + 1:s + SEQ_LEN + 1] for s in starts])
-            logits = model(input_ids=x).logits
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum")
-            total += loss.item()
-            count += y.numel()
-        model.train()
-        return total / count
 
     def lr_at(step, total):
         if step < WARMUP:
@@ -238,38 +269,22 @@ def main():
         step += 1
         if step % 100 == 0:
             print(f"step {step}/{total_steps}  loss {ema:.3f}  lr {lr:.2e}  {time.time() - t0:.0f} s", flush=True)
-    minutes = (time.time() - t0) / 60
+    print(f"trained {step} steps ({step * BATCH * SEQ_LEN} tokens) in {(time.time() - t0) / 60:.1f} minutes")
 
-    train_loss = evaluate(train_ids)
-    valid_loss = evaluate(valid_ids, max_windows=None)
-    print(f"trained {step} steps ({step * BATCH * SEQ_LEN} tokens) in {minutes:.1f} minutes")
-    print(f"final loss: train {train_loss:.3f}, validation {valid_loss:.3f} "
-          f"(perplexity {math.exp(train_loss):.1f} / {math.exp(valid_loss):.1f})")
-
-    # Save: F32 unless that is larger than ~6 MB.
+    # Save: F32 unless that is larger than ~6 MB (SwiftSight reads F16 too).
     model.eval()
     n_bytes = 4 * sum(p.numel() for n, p in model.state_dict().items() if n != "lm_head.weight")
     if n_bytes > 6_000_000:
         model = model.half()
     model.save_pretrained(staging, safe_serialization=True)
     os.makedirs(args.out, exist_ok=True)
-    for f in os.listdir(args.out):
-        os.remove(os.path.join(args.out, f))
     for f in ("config.json", "model.safetensors", "tokenizer.json"):
         shutil.copy(os.path.join(staging, f), args.out)
     shutil.rmtree(staging)
     print(f"saved to {args.out}: " + ", ".join(
-        f"{f} {os.path.getsize(os.path.join(args.out, f))} bytes" for f in sorted(os.listdir(args.out))))
-
-    # Samples, greedy, from the saved files.
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(os.path.join(args.out, "tokenizer.json"))
-    model = GPT2LMHeadModel.from_pretrained(args.out).float().eval()
-    for prompt in SAMPLE_PROMPTS:
-        ids = torch.tensor([tok.encode(prompt).ids])
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=30,
-                             do_sample=False, pad_token_id=eot)
-        print(json.dumps(prompt), "->", json.dumps(tok.decode(out[0, ids.shape[1]:].tolist())))
+        f"{f} {os.path.getsize(os.path.join(args.out, f))} bytes"
+        for f in ("config.json", "model.safetensors", "tokenizer.json")))
+    report(args.out, train_ids, valid_ids)
 
 
 if __name__ == "__main__":

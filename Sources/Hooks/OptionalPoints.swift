@@ -7,8 +7,15 @@
 /// (a bare forward pass) nothing optional is wanted.
 public enum OptionalPoints {
     /// Answers whether a point is wanted; by default nothing is.
-    @TaskLocal public static var wanted: @Sendable (HookPoint) -> Bool = { _ in false }
+    @TaskLocal public static var wanted = Wanted { _ in false }
+
+    /// The closure wrapped in a struct: with the closure itself as the task-local value, release
+    /// builds crashed in swift_task_localValuePush (Swift 6.3.1, seen here).
+    public struct Wanted: Sendable {
+        public let test: @Sendable (HookPoint) -> Bool
+        public init(_ test: @escaping @Sendable (HookPoint) -> Bool) { self.test = test }
+    }
 
     /// Whether `point` is wanted by the computation running in this task.
-    public static func wants(_ point: HookPoint) -> Bool { wanted(point) }
+    public static func wants(_ point: HookPoint) -> Bool { wanted.test(point) }
 }

@@ -55,12 +55,21 @@ struct CLI {
         }
     }
 
-    @Test func runPrintsTokensAndTenPredictions() throws {
-        let r = try CLI.run(["run", "My tailor is rich"])
+    /// Without --model: the embedded demo model (trained on the King James Bible) and its tokenizer.
+    @Test func tokenizeWithoutModelUsesTheEmbeddedModel() throws {
+        let r = try CLI.run(["tokenize", "In the beginning God created the heaven and the earth."])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("Tokens (4)"))
+        #expect(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [Int] == [1132, 259, 2098, 387, 3328, 259, 737, 268, 259, 618, 14])
+    }
+
+    @Test func runPrintsTokensAndTenPredictions() throws {
+        let r = try CLI.run(["run", "And the LORD spake unto Moses,"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("Tokens (7)"))
         let rows = r.out.split(separator: "\n").filter { $0.range(of: #"^\d+\s+\d+\s"#, options: .regularExpression) != nil }
         #expect(rows.count == 10, "\(r.out)")
+        // The demo model knows the formula: " saying" (id 541), probability 0.7993 in transformers.
+        #expect(rows.first?.range(of: #"^1\s+541\s+" saying"\s+0\.799"#, options: .regularExpression) != nil, "\(r.out)")
     }
 
     @Test func traceWritesEveryActivationEqualToTransformers() throws {

@@ -77,6 +77,25 @@ import Testing
         #expect(stopped[1].ids == other)
     }
 
+    @Test func concurrentGenerationsEqualEachAloneWhenTheirStepsAreMerged() async throws {
+        let model = try await GenerationFixtures.model()
+        let prompts = ["Hello", "My tailor is rich", "The quick brown fox jumps over the lazy dog.", "Once upon a time", "Paris"]
+        var alone: [GeneratedText] = []
+        for p in prompts { alone.append(try await model.generate(p, maxNewTokens: 12, stopAtEndOfText: false)) }
+        let before = model.pipeline.statistics
+        let together = try await withThrowingTaskGroup(of: (Int, GeneratedText).self) { group in
+            for (i, p) in prompts.enumerated() {
+                group.addTask { (i, try await model.generate(p, maxNewTokens: 12, stopAtEndOfText: false)) }
+            }
+            var out = [GeneratedText?](repeating: nil, count: prompts.count)
+            for try await (i, g) in group { out[i] = g }
+            return out.compactMap { $0 }
+        }
+        #expect(together == alone)
+        let after = model.pipeline.statistics
+        #expect(after.stageItems - before.stageItems == prompts.count * 12 * (model.numLayers + 2))
+    }
+
     @Test func zeroNewTokensGivesNothing() async throws {
         let model = try await GenerationFixtures.model()
         let out = try await model.generate("Hello", maxNewTokens: 0)

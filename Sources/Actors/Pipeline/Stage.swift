@@ -143,7 +143,7 @@ public actor Stage {
             output = input
         } else {
             let wanted: @Sendable (HookPoint) -> Bool = { point in merged.items.contains { $0.bus.wants(point) } }
-            output = try await OptionalPoints.$wanted.withValue(wanted) {
+            output = try await OptionalPoints.$wanted.withValue(OptionalPoints.Wanted(wanted)) {
                 try await model.block(layer, input, batch: merged.batch, cache: merged.cache) { point, value in
                     try await merged.fire(point, &value)
                 }

@@ -1,6 +1,6 @@
 import COpenBLAS
 
-/// Matrix products: every one in SwiftSight goes through `cblas_sgemm`.
+/// Matrix products: every one in SwiftSight goes through `cblas_sgemm` (`cblas_sgemv` for one row).
 public enum GEMM {
     /// Whether an operand is used as stored or transposed.
     public enum Operand: Sendable { case plain, transposed }
@@ -17,6 +17,19 @@ public enum GEMM {
         alpha: Float = 1, beta: Float = 0
     ) {
         guard m > 0, n > 0 else { return }
+        if m == 1 {
+            // One row (a generation step): a matrix-vector product. OpenBLAS's sgemm would pack
+            // all of B first, reading the weights three times instead of once.
+            let incx = opA == .plain ? 1 : lda
+            if opB == .plain {
+                cblas_sgemv(CblasRowMajor, CblasTrans, blasint(k), blasint(n), alpha, b, blasint(ldb),
+                            a, blasint(incx), beta, c, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), alpha, b, blasint(ldb),
+                            a, blasint(incx), beta, c, 1)
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     opA == .plain ? CblasNoTrans : CblasTrans,
                     opB == .plain ? CblasNoTrans : CblasTrans,
