@@ -7,13 +7,13 @@
       config.json, model.safetensors   GPT2LMHeadModel saved by transformers
 
 Run from the repository root with the pinned stack (the same venv as make_fixtures.py):
-  /tmp/ref-venv/bin/python Scripts/train_demo_model.py --steps 3770  # the embedded model (31 min here)
-  /tmp/ref-venv/bin/python Scripts/train_demo_model.py               # --minutes 12: a weaker model
+  /tmp/ref-venv/bin/python Scripts/train_demo_model.py               # the embedded model: 3770 steps (31 min here)
+  /tmp/ref-venv/bin/python Scripts/train_demo_model.py --minutes 12  # a time budget instead: a weaker model
   /tmp/ref-venv/bin/python Scripts/train_demo_model.py --evaluate    # losses and samples of the model in --out
   python3 Scripts/train_demo_model.py --extract-corpus               # rebuild the corpus file from
                                                                      # Debian's bible-kjv-text (no torch)
 
-Everything is seeded and runs on one CPU thread. With --minutes (the default) the number of
+Everything is seeded and runs on one CPU thread. With --minutes the number of
 optimizer steps is fixed after timing the first steps, and printed; rerunning with --steps and
 that number repeats the run step for step. The cosine learning-rate schedule spans the steps.
 """
@@ -177,8 +177,9 @@ def report(model_dir, train_ids, valid_ids):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--extract-corpus", action="store_true", help="rebuild Data/corpus/kjv.txt.gz and exit")
-    p.add_argument("--minutes", type=float, default=12.0, help="training time budget (default 12)")
-    p.add_argument("--steps", type=int, default=None, help="exact number of optimizer steps (overrides --minutes)")
+    p.add_argument("--minutes", type=float, default=None, help="a training time budget instead of --steps")
+    p.add_argument("--steps", type=int, default=3770,
+                   help="exact number of optimizer steps (default 3770: the embedded model)")
     p.add_argument("--out", default=EMBEDDED, help="output folder (default: the embedded model)")
     p.add_argument("--evaluate", action="store_true",
                    help="do not train: print the losses and samples of the model in --out")
@@ -243,7 +244,7 @@ def main():
         t = (step - WARMUP) / max(1, total - WARMUP)
         return MIN_LR + 0.5 * (LR - MIN_LR) * (1 + math.cos(math.pi * min(1.0, t)))
 
-    total_steps = args.steps
+    total_steps = None if args.minutes is not None else args.steps
     timing_steps = 20
     model.train()
     t0 = time.time()
