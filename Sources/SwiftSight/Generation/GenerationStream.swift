@@ -24,32 +24,7 @@ public struct GeneratedToken: Sendable, Equatable {
 ///     print(token.text, terminator: "")
 /// }
 /// ```
-public struct GenerationStream: AsyncSequence, Sendable {
-    public typealias Element = GeneratedToken
-
-    let channel: AsyncThrowingChannel<GeneratedToken, Error>
-    let producer: ProducerHandle
-
-    /// Iterates the tokens; cancelling the iterating task stops the generation.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingChannel<GeneratedToken, Error>.AsyncIterator
-        let producer: ProducerHandle
-
-        /// The next token, or nil once the generation is over.
-        public mutating func next() async throws -> GeneratedToken? {
-            try await withTaskCancellationHandler {
-                try await base.next()
-            } onCancel: { [producer] in
-                producer.cancel()
-            }
-        }
-    }
-
-    /// An iterator over the tokens.
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: channel.makeAsyncIterator(), producer: producer)
-    }
-}
+public typealias GenerationStream = ProducedStream<GeneratedToken>
 
 /// Turns each prompt's growing list of ids into the text each new token adds.
 struct IncrementalDecoder: Sendable {

@@ -1,0 +1,41 @@
+import AsyncAlgorithms
+import Synchronization
+
+/// Elements a background task produces, delivered with explicit back-pressure.
+///
+/// The stream holds no buffer of its own: the producer's `send` waits until the consumer takes
+/// the element, so a slow consumer slows the producer and memory stays bounded. Leaving the
+/// loop, dropping the stream, or cancelling the consuming task cancels the producer.
+/// ``ActivationStream`` and ``GenerationStream`` are this type.
+public struct ProducedStream<Element: Sendable>: AsyncSequence, Sendable {
+    let channel: AsyncThrowingChannel<Element, Error>
+    let producer: ProducerHandle
+
+    /// Iterates the elements; cancelling the iterating task stops the producer.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingChannel<Element, Error>.AsyncIterator
+        let producer: ProducerHandle
+
+        /// The next element, or nil once the producer has finished.
+        public mutating func next() async throws -> Element? {
+            try await withTaskCancellationHandler {
+                try await base.next()
+            } onCancel: { [producer] in
+                producer.cancel()
+            }
+        }
+    }
+
+    /// An iterator over the elements.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: channel.makeAsyncIterator(), producer: producer)
+    }
+}
+
+/// Owns the task that feeds a stream; cancels it when the last iterator or stream goes away.
+final class ProducerHandle: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task(operation: body) } }
+    func cancel() { task.withLock { $0?.cancel() } }
+    deinit { cancel() }
+}
