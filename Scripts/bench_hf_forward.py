@@ -6,17 +6,12 @@ can be compared in one sitting. Prints one JSON object: {"forward_8": ms, "forwa
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import torch
-from tokenizers import Tokenizer
 from transformers import GPT2LMHeadModel
 
-TEXT = ("The transformer reads tokens, mixes them with attention, and writes logits for the next token. "
-        "Attention heads look back at earlier positions; the MLP stores facts; the residual stream carries it all. "
-        "My tailor is rich, and the quick brown fox jumps over the lazy dog while the model predicts every word.")
+from bench_common import bench_ids, timed, tokens
 
 
 def main():
@@ -24,19 +19,12 @@ def main():
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 15
     torch.set_num_threads(os.cpu_count())
     model = GPT2LMHeadModel.from_pretrained(model_dir).eval()
-    ids = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json")).encode(TEXT).ids
+    ids = bench_ids(model_dir)
     result = {}
     with torch.inference_mode():
         for n in (8, 128):
-            x = torch.tensor([[ids[i % len(ids)] for i in range(n)]])
-            for _ in range(3):
-                model(x)
-            times = []
-            for _ in range(runs):
-                t = time.perf_counter()
-                model(x)
-                times.append((time.perf_counter() - t) * 1000)
-            result[f"forward_{n}"] = round(statistics.median(times), 3)
+            x = tokens(ids, n)
+            result[f"forward_{n}"] = timed(lambda: model(x), runs, warmup=3)[0]
     print(json.dumps(result))
 
 

@@ -7,17 +7,12 @@ Prints one JSON object: {"generate_greedy_20": median ms, "min": ms, "runs": n}.
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import torch
-from tokenizers import Tokenizer
 from transformers import GPT2LMHeadModel
 
-TEXT = ("The transformer reads tokens, mixes them with attention, and writes logits for the next token. "
-        "Attention heads look back at earlier positions; the MLP stores facts; the residual stream carries it all. "
-        "My tailor is rich, and the quick brown fox jumps over the lazy dog while the model predicts every word.")
+from bench_common import bench_ids, timed, tokens
 
 
 def main():
@@ -25,8 +20,7 @@ def main():
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 11
     torch.set_num_threads(os.cpu_count())
     model = GPT2LMHeadModel.from_pretrained(model_dir).eval()
-    ids = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json")).encode(TEXT).ids
-    x = torch.tensor([[ids[i % len(ids)] for i in range(8)]])
+    x = tokens(bench_ids(model_dir), 8)
     mask = torch.ones_like(x)
     eos = model.config.eos_token_id
 
@@ -37,16 +31,10 @@ def main():
                               pad_token_id=eos)
 
     with torch.inference_mode():
-        for _ in range(3):
-            out = generate()
+        out = generate()
         assert out.shape[1] == 28, out.shape
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            generate()
-            times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({"generate_greedy_20": round(statistics.median(times), 3), "min": round(min(times), 3),
-                      "runs": runs, "new_ids": out[0, 8:].tolist()}))
+        median, fastest = timed(generate, runs, warmup=2)
+    print(json.dumps({"generate_greedy_20": median, "min": fastest, "runs": runs, "new_ids": out[0, 8:].tolist()}))
 
 
 if __name__ == "__main__":

@@ -20,29 +20,17 @@ Cases (names match `swiftsight bench --json`):
 import json
 import os
 import resource
-import statistics
 import sys
-import time
 
 import torch
-from tokenizers import Tokenizer
 from transformers import GPT2LMHeadModel
 from nnsight import LanguageModel
 
-TEXT = ("The transformer reads tokens, mixes them with attention, and writes logits for the next token. "
-        "Attention heads look back at earlier positions; the MLP stores facts; the residual stream carries it all. "
-        "My tailor is rich, and the quick brown fox jumps over the lazy dog while the model predicts every word.")
+from bench_common import bench_ids, timed, tokens as bench_tokens
 
 
 def median_ms(body, runs, warmup=2):
-    for _ in range(warmup):
-        body()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        body()
-        times.append((time.perf_counter() - t) * 1000)
-    return round(statistics.median(times), 3)
+    return timed(body, runs, warmup)[0]
 
 
 def main():
@@ -51,10 +39,10 @@ def main():
     torch.set_num_threads(os.cpu_count())
     hf = GPT2LMHeadModel.from_pretrained(model_dir).eval()
     model = LanguageModel(hf, tokenizer=None)
-    ids = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json")).encode(TEXT).ids
+    ids = bench_ids(model_dir)
 
     def tokens(n, offset=0):
-        return torch.tensor([[ids[(i + offset) % len(ids)] for i in range(n)]])
+        return bench_tokens(ids, n, offset)
 
     out = {}
     layers = hf.transformer.h
