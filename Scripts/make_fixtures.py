@@ -352,6 +352,8 @@ def main():
     with open(os.path.join(acts, "index.json"), "w") as f:
         json.dump({"versions": PINNED, "cases": index}, f, indent=1)
 
+    import fixtures_bf16_weights  # the opt-in BF16 weight storage (adds cases to index.json)
+    fixtures_bf16_weights.write(tiny, acts)
     import fixtures_toolkit  # the nnterp toolkit's references (logit lens, attention, patching, steering)
     fixtures_toolkit.write(tiny, os.path.join(FIX, "toolkit"))
     import fixtures_generation  # Hugging Face generate references (greedy, batch, stop tokens)

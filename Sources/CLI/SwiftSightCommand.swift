@@ -9,7 +9,7 @@ struct SwiftSightCommand: AsyncParsableCommand {
             commandName: "swiftsight",
             abstract: "Look inside transformer language models while they run.",
             version: "swiftsight \(SwiftSightVersion.string)\n\(BLASRuntime.current)",
-            subcommands: [Run.self, Tokenize.self, Trace.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, BenchForward.self, Bench.self, Generate.self])
+            subcommands: [Run.self, Tokenize.self, Trace.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, BenchForward.self, Bench.self, BenchGEMM.self, Generate.self])
     }
 }
 
@@ -18,7 +18,11 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "A Hugging Face checkpoint folder (default: the embedded model).")
     var model: String?
 
+    @Option(name: .long, help: "How matrix-product weights are stored: float32 (default) or bfloat16 (half the memory traffic, logits move; see Docs/Numerics.md).")
+    var weightPrecision: WeightPrecision = .float32
+
     func load() async throws -> StandardizedTransformer {
-        try await StandardizedTransformer(model.map { .directory(URL(fileURLWithPath: $0)) } ?? .embedded)
+        try await StandardizedTransformer(model.map { .directory(URL(fileURLWithPath: $0)) } ?? .embedded,
+                                          weightPrecision: weightPrecision)
     }
 }

@@ -1,20 +1,22 @@
 import Checkpoint
 import Foundation
+import Layers
 
 /// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
 public enum ModelLoader {
     /// The architectures this version runs, by `model_type`.
     public static let supportedModelTypes = ["gpt2"]
 
-    /// The model in `directory`.
-    public static func loadModel(directory: URL) throws(CheckpointError) -> any TransformerModel {
+    /// The model in `directory`, its matrix-product weights packed in `weightPrecision`.
+    public static func loadModel(directory: URL, weightPrecision: WeightPrecision = .float32) throws(CheckpointError) -> any TransformerModel {
         let configURL = directory.appendingPathComponent("config.json")
         let config = try JSONConfig(url: configURL)
         let modelType = try config.string("model_type")
         switch modelType {
         case "gpt2":
             let configuration = try GPT2Configuration(config)
-            return try GPT2Model(configuration: configuration, weights: CheckpointWeights(directory: directory))
+            return try GPT2Model(configuration: configuration, weights: CheckpointWeights(directory: directory),
+                                 weightPrecision: weightPrecision)
         default:
             throw CheckpointError.unsupportedModelType(path: configURL.path, value: modelType, supported: supportedModelTypes)
         }

@@ -29,9 +29,12 @@ public final class StandardizedTransformer: Sendable {
     /// With `validate` (the default), the model is then run once on a two-token input and every
     /// standardized point is checked for shape (``validateStandardizedPoints()``, a
     /// ``ModelValidationError`` naming the point if one does not fit); pass false to skip it.
-    public init(_ source: ModelSource, validate: Bool = true) async throws {
+    /// `weightPrecision` is how the weights of the matrix products are stored for the forward
+    /// pass: `.float32` (the default) or, opt-in, `.bfloat16` (half the memory traffic; see
+    /// Docs/Numerics.md for how far logits move).
+    public init(_ source: ModelSource, validate: Bool = true, weightPrecision: WeightPrecision = .float32) async throws {
         let directory = try source.resolvedDirectory()
-        let model = try ModelLoader.loadModel(directory: directory)
+        let model = try ModelLoader.loadModel(directory: directory, weightPrecision: weightPrecision)
         tokenizer = try TokenizerLoader.load(directory: directory)
         info = model.info
         pipeline = Pipeline(model: model)

@@ -2,6 +2,7 @@
 #define SWIFTSIGHT_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 // Element-wise kernels of the layers, written as plain loops so the compiler vectorises them,
 // and compiled for AVX-512, AVX2+FMA and baseline x86-64, picked at load time (target_clones).
@@ -46,5 +47,40 @@ void ss_layernorm_backward(const float *x, const float *g, float *dx, size_t row
 /// LayerNorm parameter gradients, added to `dgamma` and `dbeta` (either may be NULL).
 void ss_layernorm_param_backward(const float *x, const float *g, size_t rows, size_t d, float eps,
                                  float *dgamma, float *dbeta);
+
+// Matrix products by pre-packed weights (gemm.c): C[m, n] = A[m, k] · W[k, n] (+ bias).
+// W is packed once into panels of SS_GEMM_NR columns, each stored k-major ([k][NR], zero-padded
+// past column n), so products read each weight once and never re-pack it. AVX-512 micro-kernel
+// where the CPU has it; a plain C loop over the same layout elsewhere.
+
+/// Columns per packed panel.
+#define SS_GEMM_NR 48
+
+/// Floats (or bf16 values) in the packed form of a k x n weight: ceil(n / NR) * NR * k.
+size_t ss_gemm_packed_count(size_t k, size_t n);
+/// Whether the AVX-512 kernel runs on this CPU (F, BW, VL, DQ and OS support for ZMM state).
+int ss_gemm_has_avx512(void);
+/// Packs panels [panel_begin, panel_end) of W (k x n; element (p, j) at w[p*stride_k + j*stride_n]).
+void ss_gemm_pack_f32(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
+                      float *packed, size_t panel_begin, size_t panel_end);
+/// The same, rounding each weight to bfloat16 (to nearest, ties to even).
+void ss_gemm_pack_bf16(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
+                       uint16_t *packed, size_t panel_begin, size_t panel_end);
+/// One float rounded to bfloat16 (to nearest, ties to even; NaN stays NaN).
+uint16_t ss_float_to_bf16(float x);
+/// Floats in the packed form of an m x k activation matrix: ceil(m / 8) * 8 * k.
+size_t ss_gemm_packed_a_count(size_t m, size_t k);
+/// Packs A (m x k, row-major, leading dimension lda) into blocks of 8 rows, each stored k-major
+/// ([k][8], zero rows past m), so the kernel broadcasts its values from one stream.
+void ss_gemm_pack_a(size_t m, size_t k, const float *a, size_t lda, float *packed);
+/// Columns [panel_begin * NR, min(panel_end * NR, n)) of C = A·W (+ bias, which may be NULL) for
+/// all m rows; A packed by ss_gemm_pack_a. Float32 accumulation in k order.
+void ss_gemm_packed_f32(size_t m, size_t n, size_t k, const float *a, const float *packed,
+                        const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end);
+/// The same with bfloat16 weights, widened to Float32 in registers (activations stay Float32).
+void ss_gemm_packed_bf16(size_t m, size_t n, size_t k, const float *a, const uint16_t *packed,
+                         const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end);
+/// The k block of the kernel when m is large (default 0 = none: the whole of k at once). For tuning only.
+void ss_gemm_set_k_block(size_t kc);
 
 #endif

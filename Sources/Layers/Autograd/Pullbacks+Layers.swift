@@ -8,7 +8,7 @@ extension Linear {
     /// x is tracked); dW and db only when the weight or bias is itself tracked (watched).
     func recordedCall(_ x: Tensor) -> Tensor {
         let (xd, w, b) = (x.detached(), weight.detached(), bias?.detached())
-        let result = Linear(weight: w, bias: b, layout: layout)(xd)
+        let result = Linear(weight: w, bias: b, layout: layout, packedWeights: packedWeights)(xd)
         let (k, n, layout) = (inputSize, outputSize, layout)
         let rows = xd.count / Swift.max(k, 1)
         let (needX, needW, needB) = (x.isTracked, weight.isTracked, bias?.isTracked ?? false)

@@ -7,7 +7,7 @@ extension GPT2Model {
             LayerNorm(weight: watch(n.weight, name + ".weight"), bias: n.bias.map { watch($0, name + ".bias") }, epsilon: n.epsilon)
         }
         func linear(_ l: Linear, _ name: String) -> Linear {
-            Linear(weight: watch(l.weight, name + ".weight"), bias: l.bias.map { watch($0, name + ".bias") }, layout: l.layout)
+            l.withParameters(weight: watch(l.weight, name + ".weight"), bias: l.bias.map { watch($0, name + ".bias") })
         }
         var m = self
         m.tokenTable = Embedding(table: watch(tokenTable.table, "wte.weight"))
@@ -20,9 +20,9 @@ extension GPT2Model {
         }
         m.lnFinal = norm(lnFinal, "ln_f")
         // A tied head is the (watched) token table itself, so both uses add to one gradient.
-        m.head = configuration.tieWordEmbeddings
-            ? Linear(weight: m.tokenTable.table, bias: nil, layout: .outputMajor)
-            : Linear(weight: tape.watchParameter(head.weight, name: "lm_head.weight"), bias: nil, layout: .outputMajor)
+        m.head = head.withParameters(
+            weight: configuration.tieWordEmbeddings ? m.tokenTable.table : tape.watchParameter(head.weight, name: "lm_head.weight"),
+            bias: nil)
         return m
     }
 }

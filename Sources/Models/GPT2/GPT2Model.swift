@@ -27,7 +27,11 @@ public struct GPT2Model: TransformerModel {
     var head: Linear
 
     /// Builds the model from a config and its checkpoint, checking every tensor's shape.
-    public init(configuration c: GPT2Configuration, weights: CheckpointWeights) throws(CheckpointError) {
+    ///
+    /// Every matrix product's weight is packed once here for the forward kernel
+    /// (``Linear/packed(_:)``), in `weightPrecision`.
+    public init(configuration c: GPT2Configuration, weights: CheckpointWeights,
+                weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let w = try GPT2Weights(weights)
         let d = c.hiddenSize
         tokenTable = Embedding(table: try w.tensor("wte.weight", [c.vocabSize, d]))
@@ -41,7 +45,7 @@ public struct GPT2Model: TransformerModel {
             }
             func conv(_ name: String, _ inSize: Int, _ outSize: Int) throws(CheckpointError) -> Linear {
                 Linear(weight: try w.tensor(p + name + ".weight", [inSize, outSize]),
-                       bias: try w.tensor(p + name + ".bias", [outSize]), layout: .inputMajor)
+                       bias: try w.tensor(p + name + ".bias", [outSize]), layout: .inputMajor).packed(weightPrecision)
             }
             var scale: Float = c.scaleAttentionWeights ? 1 / Float(d / c.heads).squareRoot() : 1
             if c.scaleAttentionByInverseLayerIndex { scale /= Float(i + 1) }
@@ -54,7 +58,7 @@ public struct GPT2Model: TransformerModel {
         lnFinal = LayerNorm(weight: try w.tensor("ln_f.weight", [d]), bias: try w.tensor("ln_f.bias", [d]),
                             epsilon: c.layerNormEpsilon)
         let headWeight = c.tieWordEmbeddings ? tokenTable.table : try w.head([c.vocabSize, d])
-        head = Linear(weight: headWeight, bias: nil, layout: .outputMajor)
+        head = Linear(weight: headWeight, bias: nil, layout: .outputMajor).packed(weightPrecision)
         configuration = c
         info = ModelInfo(modelType: "gpt2", numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
                          vocabSize: c.vocabSize, maxPositions: c.maxPositions, eosTokenID: c.eosTokenID,

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import SwiftSight
+
+extension WeightPrecision: ExpressibleByArgument {}
+
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-gemm",
+        abstract: "Time Linear's products on GPT-2-small shapes: cblas_sgemm/sgemv against the packed kernel (Float32, BF16).")
+
+    @Option(help: "Comma-separated row counts (m).") var rows = "1,8,128,512"
+    @Option(help: "Timed runs per case (A/B/C interleaved).") var runs = 11
+    @Option(help: "Untimed warm-up runs per case.") var warmup = 2
+    @Flag(help: "Print one JSON object per case.") var json = false
+
+    /// The products of a GPT-2-small forward pass: name, in, out, weight layout.
+    static let shapes: [(String, Int, Int, Linear.Layout)] = [
+        ("attn.c_attn", 768, 2304, .inputMajor), ("attn.c_proj", 768, 768, .inputMajor),
+        ("mlp.c_fc", 768, 3072, .inputMajor), ("mlp.c_proj", 3072, 768, .inputMajor),
+        ("lm_head", 768, 50257, .outputMajor),
+    ]
+
+    func run() throws {
+        let rowCounts = try rows.split(separator: ",").map { part -> Int in
+            guard let m = Int(part.trimmingCharacters(in: .whitespaces)), m > 0 else {
+                throw ValidationError("--rows: \"\(part)\" is not a positive integer")
+            }
+            return m
+        }
+        guard runs > 0 else { throw ValidationError("--runs must be positive, got \(runs)") }
+        if !json {
+            print(BLASRuntime.current)
+            print("packed kernel: \(PackedWeights.hasVectorKernel ? "AVX-512" : "portable C (Float32 stays on OpenBLAS)"), \(Parallel.workers) workers")
+            print("shape                   m     OpenBLAS ms   GF/s  | packed F32 ms  GF/s  ratio | packed BF16 ms  GF/s  ratio")
+        }
+        var generator = SplitMix(seed: 1)
+        for (name, k, n, layout) in Self.shapes {
+            let shape = layout == .inputMajor ? [k, n] : [n, k]
+            let weight = Tensor(shape: shape, values: (0..<(k * n)).map { _ in generator.nextSigned() * 0.05 })
+            let bias = layout == .inputMajor ? Tensor(shape: [n], values: (0..<n).map { _ in generator.nextSigned() * 0.1 }) : nil
+            let plain = Linear(weight: weight, bias: bias, layout: layout)
+            let variants = [plain, plain.packed(.float32), plain.packed(.bfloat16)]
+            for m in rowCounts {
+                let x = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in generator.nextSigned() })
+                var times = [[Double]](repeating: [], count: variants.count)
+                for run in 0..<(warmup + runs) {
+                    for (v, layer) in variants.enumerated() {
+                        let start = ContinuousClock.now
+                        _ = layer(x)
+                        if run >= warmup { times[v].append((ContinuousClock.now - start).milliseconds) }
+                    }
+                }
+                let medians = times.map { $0.sorted()[$0.count / 2] }
+                let flops = 2 * Double(m) * Double(k) * Double(n)
+                let gflops = medians.map { flops / $0 / 1e6 }
+                if json {
+                    print("{\"shape\": \"\(name)\", \"m\": \(m), \"k\": \(k), \"n\": \(n), \"openblas_ms\": \(f3(medians[0])), "
+                        + "\"packed_f32_ms\": \(f3(medians[1])), \"packed_bf16_ms\": \(f3(medians[2]))}")
+                } else {
+                    let label = "\(name) \(k)x\(n)".padding(toLength: 22, withPad: " ", startingAt: 0)
+                    print("\(label) \(String(format: "%4d", m))  \(String(format: "%11.3f %6.1f", medians[0], gflops[0]))  | "
+                        + "\(String(format: "%11.3f %6.1f %5.2fx", medians[1], gflops[1], medians[0] / medians[1])) | "
+                        + "\(String(format: "%12.3f %6.1f %5.2fx", medians[2], gflops[2], medians[0] / medians[2]))")
+                }
+            }
+        }
+    }
+
+    private func f3(_ x: Double) -> String { String(format: "%.3f", x) }
+}
+
+/// A small deterministic generator for benchmark operands (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}

@@ -1,0 +1,97 @@
+import CKernels
+
+/// How a layer's weights are stored for its forward products.
+public enum WeightPrecision: String, Sendable, CaseIterable {
+    /// Float32, as in the checkpoint (or widened from F16/BF16): the default.
+    case float32
+    /// Each weight rounded to bfloat16 (to nearest, ties to even): half the memory traffic,
+    /// widened back to Float32 in registers, so activations and accumulation stay Float32.
+    /// Opt-in; how far logits move is in Docs/Numerics.md.
+    case bfloat16
+}
+
+/// A weight matrix W [k, n] packed once for `C = A·W` products (the kernel in `CKernels/gemm.c`).
+///
+/// The packed form is panels of ``panelWidth`` output columns, each stored k-major, so a product
+/// streams every weight once per block of rows without re-packing it on every call, as
+/// `cblas_sgemm` does. Forward only: gradients use the layer's original weight.
+public final class PackedWeights: @unchecked Sendable {
+    // @unchecked: `storage` is written only in init, then only read (by any number of threads).
+    /// Input features (k).
+    public let inputSize: Int
+    /// Output features (n).
+    public let outputSize: Int
+    /// The element type of the packed copy.
+    public let precision: WeightPrecision
+    private let storage: UnsafeMutableRawPointer
+
+    /// Output columns per packed panel.
+    public static let panelWidth = Int(SS_GEMM_NR)
+
+    /// Whether this CPU runs the packed kernel's vector code (AVX-512); elsewhere a Float32
+    /// product is better left to OpenBLAS (see ``Linear/packed(_:)``).
+    public static let hasVectorKernel = ss_gemm_has_avx512() != 0
+
+    /// Packs `weight`, stored [k, n] (`transposed` false) or [n, k] (`transposed` true). O(k·n),
+    /// spread over the cores.
+    public init(_ weight: Tensor, transposed: Bool, precision: WeightPrecision) {
+        precondition(weight.rank == 2, "PackedWeights of a rank-\(weight.rank) tensor")
+        let (k, n) = transposed ? (weight.shape[1], weight.shape[0]) : (weight.shape[0], weight.shape[1])
+        let count = ss_gemm_packed_count(k, n)
+        let bytes = count * (precision == .float32 ? 4 : 2)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+        let panels = (n + Self.panelWidth - 1) / Self.panelWidth
+        let (strideK, strideN) = transposed ? (1, k) : (n, 1)
+        weight.withUnsafeBuffer { w in
+            let src = w.baseAddress!
+            Parallel.forRanges(panels, costPerItem: k * Self.panelWidth) { r in
+                switch precision {
+                case .float32:
+                    ss_gemm_pack_f32(src, k, n, strideK, strideN, storage.assumingMemoryBound(to: Float.self),
+                                     r.lowerBound, r.upperBound)
+                case .bfloat16:
+                    ss_gemm_pack_bf16(src, k, n, strideK, strideN, storage.assumingMemoryBound(to: UInt16.self),
+                                      r.lowerBound, r.upperBound)
+                }
+            }
+        }
+        self.storage = storage
+        inputSize = k
+        outputSize = n
+        self.precision = precision
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bfloat16 bit pattern `.bfloat16` stores for `value`: rounded to nearest, ties to even
+    /// (as torch's `.to(torch.bfloat16)`); NaN stays NaN.
+    public static func bfloat16Bits(_ value: Float) -> UInt16 { ss_float_to_bf16(value) }
+
+    /// Bytes held by the packed copy.
+    public var byteCount: Int { ss_gemm_packed_count(inputSize, outputSize) * (precision == .float32 ? 4 : 2) }
+
+    /// `c[m, n] = a[m, k]·W (+ bias[n])`, row-major, `a` with leading dimension `lda`, `c` with `ldc`.
+    ///
+    /// Complexity: O(m·k·n), the output panels split over the cores.
+    public func multiply(rows m: Int, a: UnsafePointer<Float>, lda: Int, bias: UnsafePointer<Float>?,
+                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0 else { return }
+        let (k, n) = (inputSize, outputSize)
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: max(ss_gemm_packed_a_count(m, k), 1))
+        defer { packedA.deallocate() }
+        ss_gemm_pack_a(m, k, a, lda, packedA)
+        let panels = (n + Self.panelWidth - 1) / Self.panelWidth
+        let (storage, precision) = (storage, precision)
+        let ap = UnsafePointer(packedA)
+        Parallel.forRanges(panels, costPerItem: m * k * Self.panelWidth) { r in
+            switch precision {
+            case .float32:
+                ss_gemm_packed_f32(m, n, k, ap, storage.assumingMemoryBound(to: Float.self), bias, c, ldc,
+                                   r.lowerBound, r.upperBound)
+            case .bfloat16:
+                ss_gemm_packed_bf16(m, n, k, ap, storage.assumingMemoryBound(to: UInt16.self), bias, c, ldc,
+                                    r.lowerBound, r.upperBound)
+            }
+        }
+    }
+}

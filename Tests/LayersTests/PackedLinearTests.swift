@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Layers
+
+/// The packed-weight kernel (``PackedWeights``, `CKernels/gemm.c`) against products summed in
+/// Double, over shapes that hit every edge: partial row blocks (m not a multiple of 8), partial
+/// panels (n not a multiple of 48), one row, both weight layouts, with and without bias.
+@Suite struct PackedLinearTests {
+    static let shapes: [(m: Int, k: Int, n: Int)] = [
+        (1, 5, 1), (1, 64, 48), (3, 37, 49), (8, 16, 97), (9, 70, 47), (17, 33, 144), (130, 24, 50),
+    ]
+
+    /// x·W + b in Double, W read through `layout` and optionally rounded like torch's `.to(bfloat16)`.
+    static func reference(_ x: Tensor, _ w: Tensor, _ b: Tensor?, layout: Linear.Layout, bf16: Bool) -> [Double] {
+        let (m, k) = (x.shape[0], x.shape[1])
+        let n = layout == .inputMajor ? w.shape[1] : w.shape[0]
+        let xs = x.scalars, ws = w.scalars, bs = b?.scalars
+        func weight(_ p: Int, _ j: Int) -> Double {
+            let v = layout == .inputMajor ? ws[p * n + j] : ws[j * k + p]
+            return Double(bf16 ? roundedToBFloat16(v) : v)
+        }
+        var out = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = bs.map { Double($0[j]) } ?? 0
+                for p in 0..<k { s += Double(xs[i * k + p]) * weight(p, j) }
+                out[i * n + j] = s
+            }
+        }
+        return out
+    }
+
+    /// Round to nearest, ties to even, on the bit pattern: what torch does (NaN aside).
+    static func roundedToBFloat16(_ v: Float) -> Float {
+        let bits = v.bitPattern
+        let lsb = (bits >> 16) & 1
+        return Float(bitPattern: (bits &+ 0x7FFF &+ lsb) & 0xFFFF_0000)
+    }
+
+    static func maxError(_ y: Tensor, _ expected: [Double]) -> Double {
+        zip(y.scalars, expected).map { abs(Double($0) - $1) }.max() ?? 0
+    }
+
+    @Test(arguments: [Linear.Layout.inputMajor, .outputMajor], [false, true])
+    func float32MatchesDoubleReference(layout: Linear.Layout, withBias: Bool) {
+        var r = TestRandom(seed: 90)
+        for (m, k, n) in Self.shapes {
+            let x = r.tensor([m, k])
+            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
+            let b = withBias ? r.tensor([n]) : nil
+            let layer = Linear(weight: w, bias: b, layout: layout)
+            let packed = layer.packed(.float32)
+            if PackedWeights.hasVectorKernel { #expect(packed.packedWeights?.precision == .float32) }
+            let y = packed(x)
+            #expect(y.shape == [m, n])
+            let error = Self.maxError(y, Self.reference(x, w, b, layout: layout, bf16: false))
+            #expect(error <= 1e-5 * Double(k), "m \(m) k \(k) n \(n): error \(error)")
+        }
+    }
+
+    @Test(arguments: [Linear.Layout.inputMajor, .outputMajor])
+    func bfloat16RoundsWeightsOnly(layout: Linear.Layout) {
+        var r = TestRandom(seed: 91)
+        for (m, k, n) in Self.shapes {
+            let x = r.tensor([m, k])
+            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
+            let b = r.tensor([n])
+            let y = Linear(weight: w, bias: b, layout: layout).packed(.bfloat16)(x)
+            let rounded = Self.reference(x, w, b, layout: layout, bf16: true)
+            let exact = Self.reference(x, w, b, layout: layout, bf16: false)
+            // Equal to the product with rounded weights up to Float32 summation ...
+            #expect(Self.maxError(y, rounded) <= 1e-5 * Double(k), "m \(m) k \(k) n \(n)")
+            // ... which really differs from the unrounded one (relative weight error up to 2^-9).
+            if k >= 16 { #expect(Self.maxError(y, exact) > 1e-4, "m \(m) k \(k) n \(n): BF16 rounding had no effect") }
+        }
+    }
+
+    @Test func bfloat16RoundingMatchesTorchOnTies() {
+        // 1 + 2^-8 is halfway between bf16 neighbours 1 and 1 + 2^-7: ties go to the even one (1).
+        let values: [Float] = [1 + 0x1p-8, 1 + 3 * 0x1p-8, -2.5, 0, .infinity, 3.0e38]
+        let expected: [Float] = [1, 1 + 0x1p-6, -2.5, 0, .infinity, Self.roundedToBFloat16(3.0e38)]
+        for (v, e) in zip(values, expected) {
+            let bits = ss_float_to_bf16_bits(v)
+            #expect(Float(bitPattern: UInt32(bits) << 16) == e, "\(v)")
+        }
+        #expect(Float(bitPattern: UInt32(ss_float_to_bf16_bits(.nan)) << 16).isNaN)
+    }
+
+    @Test func emptyBatchGivesEmptyOutput() {
+        var r = TestRandom(seed: 92)
+        let layer = Linear(weight: r.tensor([4, 6]), bias: r.tensor([6]), layout: .inputMajor).packed(.bfloat16)
+        #expect(layer(Tensor(shape: [0, 4], values: [])).shape == [0, 6])
+    }
+
+    /// The recorded path gives the untracked values bit for bit, and its gradients are right.
+    @Test(arguments: [Linear.Layout.inputMajor, .outputMajor])
+    func recordedForwardEqualsUntrackedAndDifferentiates(layout: Linear.Layout) throws {
+        var r = TestRandom(seed: 93)
+        let x = r.tensor([5, 12])
+        let w = layout == .inputMajor ? r.tensor([12, 50]) : r.tensor([50, 12])
+        let b = r.tensor([50])
+        let layer = Linear(weight: w, bias: b, layout: layout).packed(.float32)
+        let tape = GradientTape()
+        let tracked = layer(tape.watch(x))
+        #expect(tracked.isTracked)
+        #expect(tracked.detached().scalars == layer(x).scalars)
+        expectGradientsMatch([x]) { layer($0[0]) }
+        // Watched parameters (same values) keep the packed copy and get their gradients.
+        let watched = layer.withParameters(weight: tape.watch(w), bias: tape.watch(b))
+        #expect(watched.packedWeights === layer.packedWeights)
+        let y = watched(x)
+        #expect(y.detached().scalars == layer(x).scalars)
+        let grads = try tape.backward(y.sum())
+        #expect(try grads.gradient(of: watched.weight).shape == w.shape)
+    }
+}
+
+private func ss_float_to_bf16_bits(_ v: Float) -> UInt16 { PackedWeights.bfloat16Bits(v) }
