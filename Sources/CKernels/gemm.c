@@ -15,6 +15,12 @@
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
 #endif
 
+#if defined(__x86_64__) && defined(__linux__)
+#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSION
+#endif
+
 #define NR SS_GEMM_NR
 #define MR 8
 
@@ -84,17 +90,18 @@ void ss_gemm_pack_bf16(const float *w, size_t k, size_t n, size_t stride_k, size
 
 size_t ss_gemm_packed_a_count(size_t m, size_t k) { return (m + MR - 1) / MR * MR * k; }
 
-void ss_gemm_pack_a(size_t m, size_t k, const float *a, size_t lda, float *packed) {
+MULTIVERSION void ss_gemm_pack_a(size_t m, size_t k, const float *a, size_t lda, float *packed) {
     for (size_t i0 = 0; i0 < m; i0 += MR) {
         float *out = packed + i0 * k;
         size_t rows = m - i0 < MR ? m - i0 : MR;
-        for (size_t r = 0; r < MR; r++) {
-            if (r < rows) {
-                const float *src = a + (i0 + r) * lda;
-                for (size_t p = 0; p < k; p++) out[p * MR + r] = src[p];
-            } else {
-                for (size_t p = 0; p < k; p++) out[p * MR + r] = 0.0f;
-            }
+        const float *src = a + i0 * lda;
+        if (rows == MR) {
+            // Written in order; the eight rows are read as eight sequential streams.
+            for (size_t p = 0; p < k; p++)
+                for (size_t r = 0; r < MR; r++) out[p * MR + r] = src[r * lda + p];
+        } else {
+            for (size_t p = 0; p < k; p++)
+                for (size_t r = 0; r < MR; r++) out[p * MR + r] = r < rows ? src[r * lda + p] : 0.0f;
         }
     }
 }

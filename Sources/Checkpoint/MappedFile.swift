@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import Layers
 
 /// A whole file mapped read-only into memory, unmapped when the last reference goes.
 ///
@@ -15,7 +16,7 @@ import Foundation
 /// with the OS cache. Caveat: if another process truncates the file while it is mapped, reads
 /// of the lost pages raise SIGBUS; Hugging Face checkpoints are not rewritten in place, and
 /// ``SafetensorsWriter`` replaces files by rename for exactly this reason.
-final class MappedFile: @unchecked Sendable {
+final class MappedFile: @unchecked Sendable, ResidentPagesReleasing {
     // @unchecked: the mapping is PROT_READ and never changes after init, so sharing the
     // pointer across threads is safe.
 
@@ -65,6 +66,19 @@ final class MappedFile: @unchecked Sendable {
         if let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
         }
+    }
+
+    /// Drops the whole pages inside `range` from this process's resident set (`MADV_DONTNEED`).
+    /// The mapping is read-only and private, so the pages were never written: a later read
+    /// faults them back in from the OS cache or the file, with the same bytes.
+    func releaseResidentPages(_ range: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, let start = range.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0, start >= base, start + range.count <= base + bytes.count else { return }
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + range.count) / page * page
+        guard end > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(pointer, end - first, Int32(MADV_DONTNEED))
     }
 
     /// The whole file copied into `Data`, for small files such as config.json and shard indexes.

@@ -55,6 +55,9 @@ public final class PackedWeights: @unchecked Sendable {
                 }
             }
         }
+        // The products now read only the packed copy: a memory-mapped original leaves the resident
+        // set (gradients and embedding lookups fault back in what they read).
+        weight.storage.releaseResidentPages(offset: weight.offset, count: weight.count)
         self.storage = storage
         inputSize = k
         outputSize = n
@@ -79,7 +82,12 @@ public final class PackedWeights: @unchecked Sendable {
         let (k, n) = (inputSize, outputSize)
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: max(ss_gemm_packed_a_count(m, k), 1))
         defer { packedA.deallocate() }
-        ss_gemm_pack_a(m, k, a, lda, packedA)
+        // Blocks of 8 rows, split over the cores when there are several.
+        let blocks = (m + 7) / 8
+        Parallel.forRanges(blocks, costPerItem: 8 * k) { r in
+            let first = r.lowerBound * 8
+            ss_gemm_pack_a(min(m, r.upperBound * 8) - first, k, a + first * lda, lda, packedA + first * k)
+        }
         let panels = (n + Self.panelWidth - 1) / Self.panelWidth
         let (storage, precision) = (storage, precision)
         let ap = UnsafePointer(packedA)

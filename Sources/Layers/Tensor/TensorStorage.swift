@@ -1,3 +1,10 @@
+/// An owner of borrowed storage that can give the pages of a range back to the OS (a read-only
+/// file mapping: the pages come back, unchanged, on the next read).
+public protocol ResidentPagesReleasing: AnyObject {
+    /// Drops the whole pages inside `range` from the resident set; their contents stay readable.
+    func releaseResidentPages(_ range: UnsafeRawBufferPointer)
+}
+
 /// The memory behind one or more ``Tensor`` values.
 ///
 /// Storage is either owned (allocated and freed here) or borrowed from an owner that keeps
@@ -31,5 +38,12 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         if owner == nil { base.deallocate() }
+    }
+
+    /// Asks the owner of borrowed storage to drop `count` elements from `offset` from the
+    /// resident set, e.g. weights just copied into a packed form. No effect on owned storage.
+    func releaseResidentPages(offset: Int, count: Int) {
+        guard let owner = owner as? ResidentPagesReleasing, offset >= 0, count > 0, offset + count <= self.count else { return }
+        owner.releaseResidentPages(UnsafeRawBufferPointer(start: base + offset, count: count * MemoryLayout<Float>.stride))
     }
 }
