@@ -214,14 +214,16 @@ static AVX512 void gemm_avx512(size_t m, size_t n, size_t k, const float *a, con
     const size_t esize = is_bf16 ? 2 : 4;
     // Few rows: the weights stream from memory once whatever the blocking; no need to revisit C.
     size_t kcb = (m <= 2 * MR || kc_block == 0) ? k : kc_block;
-    for (size_t k0 = 0; k0 < k; k0 += kcb) {
-        size_t kc = k - k0 < kcb ? k - k0 : kcb;
-        int init = k0 > 0 ? 2 : (bias ? 1 : 0);
-        for (size_t jb = panel_begin; jb < panel_end; jb++) {
-            size_t cols = n - jb * NR < NR ? n - jb * NR : NR;
-            __mmask16 m0 = mask_for(cols, 0), m1 = mask_for(cols, 16), m2 = mask_for(cols, 32);
+    // Panel by panel; within one, k in blocks whose slice of the panel (kc x 48) stays in L1
+    // while every block of rows passes over it, and the panel's column of C stays in L2.
+    for (size_t jb = panel_begin; jb < panel_end; jb++) {
+        size_t cols = n - jb * NR < NR ? n - jb * NR : NR;
+        __mmask16 m0 = mask_for(cols, 0), m1 = mask_for(cols, 16), m2 = mask_for(cols, 32);
+        const float *bb = bias ? bias + jb * NR : NULL;
+        for (size_t k0 = 0; k0 < k; k0 += kcb) {
+            size_t kc = k - k0 < kcb ? k - k0 : kcb;
+            int init = k0 > 0 ? 2 : (bias ? 1 : 0);
             const char *b = (const char *)packed + (jb * k + k0) * NR * esize;
-            const float *bb = bias ? bias + jb * NR : NULL;
             for (size_t i0 = 0; i0 < m; i0 += MR) {
                 int mr = (int)(m - i0 < MR ? m - i0 : MR);
                 const float *ap = a + (i0 * k + k0 * MR);

@@ -32,7 +32,9 @@ struct BenchGEMM: ParsableCommand {
         if !json {
             print(BLASRuntime.current)
             print("packed kernel: \(PackedWeights.hasVectorKernel ? "AVX-512" : "portable C (Float32 stays on OpenBLAS)"), \(Parallel.workers) workers")
-            print("shape                   m     OpenBLAS ms   GF/s  | packed F32 ms  GF/s  ratio | packed BF16 ms  GF/s  ratio")
+            print("Wall-clock medians; the last three columns are the process's CPU time per product (all threads,")
+            print("spinning included), steadier than wall time on a shared machine.")
+            print("shape                   m     OpenBLAS ms   GF/s  | packed F32 ms  GF/s  ratio | packed BF16 ms  GF/s  ratio | CPU ms: OpenBLAS  F32  BF16")
         }
         var generator = SplitMix(seed: 1)
         for (name, k, n, layout) in Self.shapes {
@@ -44,30 +46,45 @@ struct BenchGEMM: ParsableCommand {
             for m in rowCounts {
                 let x = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in generator.nextSigned() })
                 var times = [[Double]](repeating: [], count: variants.count)
+                var cpu = [[Double]](repeating: [], count: variants.count)
                 for run in 0..<(warmup + runs) {
                     for (v, layer) in variants.enumerated() {
-                        let start = ContinuousClock.now
+                        let (start, cpuStart) = (ContinuousClock.now, Self.processCPUms())
                         _ = layer(x)
-                        if run >= warmup { times[v].append((ContinuousClock.now - start).milliseconds) }
+                        if run >= warmup {
+                            times[v].append((ContinuousClock.now - start).milliseconds)
+                            cpu[v].append(Self.processCPUms() - cpuStart)
+                        }
                     }
                 }
                 let medians = times.map { $0.sorted()[$0.count / 2] }
+                let cpuMedians = cpu.map { $0.sorted()[$0.count / 2] }
                 let flops = 2 * Double(m) * Double(k) * Double(n)
                 let gflops = medians.map { flops / $0 / 1e6 }
                 if json {
                     print("{\"shape\": \"\(name)\", \"m\": \(m), \"k\": \(k), \"n\": \(n), \"openblas_ms\": \(f3(medians[0])), "
-                        + "\"packed_f32_ms\": \(f3(medians[1])), \"packed_bf16_ms\": \(f3(medians[2]))}")
+                        + "\"packed_f32_ms\": \(f3(medians[1])), \"packed_bf16_ms\": \(f3(medians[2])), "
+                        + "\"openblas_cpu_ms\": \(f3(cpuMedians[0])), \"packed_f32_cpu_ms\": \(f3(cpuMedians[1])), "
+                        + "\"packed_bf16_cpu_ms\": \(f3(cpuMedians[2]))}")
                 } else {
                     let label = "\(name) \(k)x\(n)".padding(toLength: 22, withPad: " ", startingAt: 0)
                     print("\(label) \(String(format: "%4d", m))  \(String(format: "%11.3f %6.1f", medians[0], gflops[0]))  | "
                         + "\(String(format: "%11.3f %6.1f %5.2fx", medians[1], gflops[1], medians[0] / medians[1])) | "
-                        + "\(String(format: "%12.3f %6.1f %5.2fx", medians[2], gflops[2], medians[0] / medians[2]))")
+                        + "\(String(format: "%12.3f %6.1f %5.2fx", medians[2], gflops[2], medians[0] / medians[2])) | "
+                        + "\(String(format: "%9.3f %9.3f %9.3f", cpuMedians[0], cpuMedians[1], cpuMedians[2]))")
                 }
             }
         }
     }
 
     private func f3(_ x: Double) -> String { String(format: "%.3f", x) }
+
+    /// CPU time used so far by every thread of this process, in milliseconds.
+    static func processCPUms() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1e6
+    }
 }
 
 /// A small deterministic generator for benchmark operands (SplitMix64).

@@ -91,7 +91,10 @@ public final class PackedWeights: @unchecked Sendable {
         let panels = (n + Self.panelWidth - 1) / Self.panelWidth
         let (storage, precision) = (storage, precision)
         let ap = UnsafePointer(packedA)
-        Parallel.forRanges(panels, costPerItem: m * k * Self.panelWidth) { r in
+        // Several ranges per core: each is independent (its own panels of W, all of A, which
+        // every core keeps in its L2), so a finer split costs nothing and evens out a core
+        // that other work on the machine holds up.
+        Parallel.forRanges(panels, costPerItem: m * k * Self.panelWidth, tasksPerWorker: 8) { r in
             switch precision {
             case .float32:
                 ss_gemm_packed_f32(m, n, k, ap, storage.assumingMemoryBound(to: Float.self), bias, c, ldc,

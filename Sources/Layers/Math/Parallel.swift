@@ -12,8 +12,12 @@ public enum Parallel {
 
     /// Calls `body` with disjoint ranges covering `0..<count`, concurrently when there is
     /// enough work (`count * costPerItem` above about 32k operations), else once on this thread.
-    public static func forRanges(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-        let tasks = min(workers, count)
+    ///
+    /// `tasksPerWorker` above 1 cuts the work finer: the threads take the ranges as they free
+    /// up, so one thread the OS runs late (a busy machine) delays only its last small range.
+    public static func forRanges(_ count: Int, costPerItem: Int = 1, tasksPerWorker: Int = 1,
+                                 _ body: (Range<Int>) -> Void) {
+        let tasks = min(workers * max(1, tasksPerWorker), count)
         guard tasks > 1, count * costPerItem >= 32_768 else {
             if count > 0 { body(0..<count) }
             return
