@@ -9,7 +9,8 @@ extension StandardizedTransformer {
     /// Prompts are grouped `batchSize` at a time into one forward pass, and consecutive groups
     /// are in different stages of the pipeline at once. Records come in prompt order, and for
     /// each prompt in forward order of `points`. A prompt that is too long or empty ends the
-    /// stream with a ``ModelError`` naming it.
+    /// stream with a ``ModelError`` naming it. The forward pass of each group ends at the last
+    /// of `points`: stages after it are not computed.
     /// ```swift
     /// for try await record in model.activationStream(prompts.async, at: [.layerOutput(6)]) {
     ///     try file.write(record.value)          // the consumer sets the pace
@@ -86,7 +87,7 @@ struct StreamBatches<Prompts: AsyncSequence & Sendable>: AsyncSequence, Sendable
                               observers: [StreamObserver(points: parent.points)])
             bus.interventionFinished(invoke: 0)
             defer { next += sequences.count }
-            return StageItem(batch: batch, bus: bus, firstIndex: next)
+            return StageItem(batch: batch, bus: bus, firstIndex: next, endsAfter: parent.points.max())
         }
     }
 
