@@ -62,9 +62,11 @@ public actor Stage {
         }
     }
 
-    /// Whether `item` needs nothing from this stage: it ends at a point before the stage's first.
+    /// Whether `item` needs nothing from this stage: it ends at a point before the stage's first,
+    /// or its output is discarded and nobody can take anything from here on.
     public nonisolated func isPast(_ item: StageItem) -> Bool {
-        item.endsAfter.map { $0 < firstPoint } ?? false
+        if let end = item.endsAfter, end < firstPoint { return true }
+        return item.outputDiscarded && item.tape == nil && item.bus.isDone(before: firstPoint)
     }
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }

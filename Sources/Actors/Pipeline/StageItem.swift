@@ -28,11 +28,18 @@ public struct StageItem: Sendable {
     public let endsAfter: HookPoint?
     /// Which rows of logits the head computes.
     public let logitRows: LogitRows
+    /// Whether the caller discards the logits (a trace returns only what its interventions
+    /// return): once every intervention has returned and no observer watches a later point,
+    /// the remaining stages pass the item on without computing.
+    public let outputDiscarded: Bool
+    /// Set when a stage passed the item on without computing: `hidden` is not the stage's output.
+    public internal(set) var endedEarly = false
 
     /// An item entering the first stage.
     public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
                 model: (any TransformerModel)? = nil, cache: KVCache? = nil, endsAfter: HookPoint? = nil,
-                logitRows: LogitRows = .all) {
+                logitRows: LogitRows = .all, outputDiscarded: Bool = false) {
+        self.outputDiscarded = outputDiscarded
         self.model = model
         self.cache = cache
         self.endsAfter = endsAfter

@@ -65,7 +65,8 @@ extension StandardizedTransformer {
         let pipeline = self.pipeline
         let values = try await withThrowingTaskGroup(of: (Int, R?).self) { group in
             group.addTask {
-                _ = try await pipeline.run(batch, bus: bus)
+                // Only the interventions' values leave a trace: the pass ends when they are done.
+                _ = try await pipeline.run(batch, bus: bus, outputDiscarded: true)
                 return (-1, nil)
             }
             for (i, invoke) in invokes.enumerated() {
