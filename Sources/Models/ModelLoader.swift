@@ -4,7 +4,7 @@ import Foundation
 /// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
 public enum ModelLoader {
     /// The architectures this version runs, by `model_type`.
-    public static let supportedModelTypes = ["gpt2"] + LlamaConfiguration.modelTypes
+    public static let supportedModelTypes = ["gpt2"] + LlamaConfiguration.modelTypes + ["gpt_neox"]
 
     /// The model in `directory`.
     public static func loadModel(directory: URL) throws(CheckpointError) -> any TransformerModel {
@@ -18,6 +18,9 @@ public enum ModelLoader {
         case _ where LlamaConfiguration.modelTypes.contains(modelType):
             let configuration = try LlamaConfiguration(config)
             return try LlamaModel(configuration: configuration, weights: CheckpointWeights(directory: directory))
+        case "gpt_neox":
+            let configuration = try GPTNeoXConfiguration(config)
+            return try GPTNeoXModel(configuration: configuration, weights: CheckpointWeights(directory: directory))
         default:
             throw CheckpointError.unsupportedModelType(path: configURL.path, value: modelType, supported: supportedModelTypes)
         }

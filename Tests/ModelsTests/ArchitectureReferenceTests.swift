@@ -64,6 +64,10 @@ import Testing
         #expect(try llama.resolve("model.norm", layers: 2) == .lnFinal)
         #expect(try llama.resolve("model.embed_tokens", layers: 2) == .tokenEmbeddings)
         #expect(llama.originalPath(forAlias: "layers.1") == "model.layers.1")
+        let neox = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory("tiny-neox")).info.naming
+        #expect(neox.envoyKey(of: .attentionOutput(0)) == "model.gpt_neox.layers.0.attention.output")
+        #expect(neox.envoyKey(of: .logits) == "model.lm_head.output")
+        #expect(try neox.resolve("gpt_neox.final_layer_norm", layers: 2) == .lnFinal)
         #expect(ModuleNaming.forModelType("mistral") == .llama && ModuleNaming.forModelType("bert") == nil)
     }
 }
