@@ -12,7 +12,7 @@ extension StandardizedTransformer {
     /// print(out.ids, out.text)
     /// ```
     /// - Throws: ``GenerationError`` (negative `maxNewTokens`, prompt plus new tokens beyond
-    ///   `n_positions`, sampling values out of range), ``ModelError`` for a bad prompt.
+    ///   `n_positions` or `max_position_embeddings`, sampling values out of range), ``ModelError`` for a bad prompt.
     public func generate(_ prompt: String, maxNewTokens: Int, sampling: Sampling? = nil, stopTokens: [Int] = [],
                          stopAtEndOfText: Bool = true) async throws -> GeneratedText {
         try await generate(ids: [tokenize(prompt)], maxNewTokens: maxNewTokens, sampling: sampling,
