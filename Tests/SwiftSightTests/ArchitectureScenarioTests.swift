@@ -137,4 +137,17 @@ import Testing
         }
         #expect(attention[0][3].maxAbsDifference(attention[0][0]) <= 1e-5)
     }
+
+    /// The toolkit runs on every architecture: the logit lens of the last layer is the softmax of
+    /// transformers' logits (`projectOnVocab` applies the final norm and the head), and
+    /// `topKClosestTokens` finds the head's matrix (it throws for a model without one).
+    @Test(arguments: ArchitectureFixture.all)
+    func logitLensOfTheLastLayerIsTheOutput(_ a: ArchitectureFixture) async throws {
+        let model = try await a.model()
+        let grid = try await model.logitLensGrid("My tailor is rich")                        // [layers, 4, vocab]
+        let logits = try a.activation("tailor", model.info.naming.envoyKey(of: .logits))     // [1, 4, vocab]
+        #expect(grid[model.numLayers - 1].maxAbsDifference(Softmax.apply(logits[0])) <= 1e-5)
+        let vector = try a.activation("tailor", model.info.naming.envoyKey(of: .layerOutput(0)))[0][3]
+        #expect(try model.topKClosestTokens(vector, k: 3).count == 3)
+    }
 }
