@@ -11,7 +11,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       scaling, sliding_window 5, tied embeddings
   tiny-qwen2          qwen2: q/k/v biases, GQA 4/2, use_sliding_window with max_window_layers 1
                       (layer 0 full, layer 1 windowed), tied embeddings
-  tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head (`lm_head` in transformers 5, `embed_out` in older checkpoints)
+  tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
+                      (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):

@@ -62,4 +62,24 @@ import Testing
             try LlamaConfiguration(config("{\(llama.replacingOccurrences(of: "\"num_key_value_heads\": 2", with: "\"num_key_value_heads\": 3"))}"))
         }
     }
+
+    /// Pythia's own configs spell the rotary settings `rotary_pct` and `rotary_emb_base`.
+    @Test func pythiaRotarySpelling() throws {
+        let c = try GPTNeoXConfiguration(config("""
+            {"model_type": "gpt_neox", "num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 64,
+             "intermediate_size": 128, "vocab_size": 794, "rotary_pct": 0.25, "rotary_emb_base": 10000, "eos_token_id": 0}
+            """))
+        let reference = try SafetensorsFile(url: ArchitectureFixtures.root.appendingPathComponent("references/tiny-neox.safetensors"))
+            .tensor("rope.inv_freq").scalars
+        #expect(c.rotary.inverseFrequencies.count == 2 && reference.count == 2)
+        for (mine, theirs) in zip(c.rotary.inverseFrequencies, reference) { #expect(abs(mine - theirs) <= 1e-6 * theirs) }
+        #expect(c.parallelResidual && c.attentionBias && !c.tieWordEmbeddings && c.maxPositions == 2048)
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "partial_rotary_factor", value: "0.1",
+                                                            reason: "must rotate an even number of the 16 features of a head")) {
+            try GPTNeoXConfiguration(config("""
+                {"num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 64, "intermediate_size": 128,
+                 "vocab_size": 794, "rotary_pct": 0.1}
+                """))
+        }
+    }
 }

@@ -7,7 +7,7 @@ import Layers
 /// they differ in data: which projections have biases (Qwen2's q/k/v always, Llama's when
 /// `attention_bias`/`mlp_bias`), which layers use a sliding window (Mistral's
 /// `sliding_window` on every layer; Qwen2's only with `use_sliding_window`, from
-/// `max_window_layers` or `layer_types`), and the defaults of `tie_word_embeddings`.
+/// `max_window_layers` or `layer_types`), and their default context lengths.
 public struct LlamaConfiguration: Sendable, Equatable {
     /// `llama`, `mistral` or `qwen2`.
     public var modelType: String
