@@ -8,14 +8,17 @@ extension JSONConfig {
         return members.map { JSONConfig(values: $0, url: url, keyPrefix: keyPrefix + key + ".") }
     }
 
-    /// The integer at `key`, or the first of a list of integers there (`eos_token_id` is a list
-    /// in Llama 3 configs); nil if absent, null or an empty list.
-    public func optionalFirstInt(_ key: String) throws(CheckpointError) -> Int? {
-        if case .array(let items) = value(key) {
-            guard let item = items.first else { return nil }
-            return try JSONConfig(values: ["\(key)[0]": item], url: url, keyPrefix: keyPrefix).optionalInt("\(key)[0]")
+    /// The integers at `key`: one integer, or a list of them (`eos_token_id`); nil if absent or null.
+    public func optionalInts(_ key: String) throws(CheckpointError) -> [Int]? {
+        try typed(key, "an integer or a list of integers") { value in
+            switch value {
+            case .int(let n): return Int(exactly: n).map { [$0] }
+            case .array(let items):
+                let ints = items.compactMap { item -> Int? in if case .int(let n) = item { Int(exactly: n) } else { nil } }
+                return ints.count == items.count ? ints : nil
+            default: return nil
+            }
         }
-        return try optionalInt(key)
     }
 
     /// The list of strings at `key` (`layer_types`); nil if absent or null.

@@ -26,7 +26,7 @@ import Testing
         let reference = try SafetensorsFile(url: ArchitectureFixtures.root.appendingPathComponent("references/tiny-llama.safetensors"))
             .tensor("rope.inv_freq").scalars
         for (mine, theirs) in zip(c.rotary.inverseFrequencies, reference) { #expect(abs(mine - theirs) <= 1e-6 * theirs) }
-        #expect(c.eosTokenID == 0)
+        #expect(c.eosTokenID == 0 && c.eosTokenIDs == [0, 5])
         #expect(c.slidingWindows == [nil, nil])
     }
 

@@ -150,4 +150,24 @@ import Testing
         let vector = try a.activation("tailor", model.info.naming.envoyKey(of: .layerOutput(0)))[0][3]
         #expect(try model.topKClosestTokens(vector, k: 3).count == 3)
     }
+
+    /// A config listing several `eos_token_id`s (as Llama 3's does) stops generation at any of them.
+    @Test func generationStopsAtEveryConfiguredEndOfSequence() async throws {
+        let source = ArchitectureFixture(name: "tiny-llama")
+        let generation = try source.reference().generation
+        let stop = generation.newIDs[0][3]
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("eos-list-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source.directory, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let configURL = copy.appendingPathComponent("config.json")
+        let config = try String(contentsOf: configURL, encoding: .utf8)
+            .replacingOccurrences(of: "\"eos_token_id\": 0,", with: "\"eos_token_id\": [0, \(stop)],")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        let model = try await StandardizedTransformer(.directory(copy))
+        #expect(model.info.eosTokenIDs == [0, stop])
+        let first = try #require(generation.newIDs[0].firstIndex(of: stop))
+        let out = try await model.generate(generation.prompts[0], maxNewTokens: 12)
+        #expect(out.ids == Array(generation.newIDs[0].prefix(first + 1)))
+        #expect(out.stopReason == .stopToken(stop))
+    }
 }

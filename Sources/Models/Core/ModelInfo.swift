@@ -20,6 +20,9 @@ public struct ModelInfo: Sendable {
     public let maxPositions: Int
     /// The end-of-text token, used for padding when the tokenizer has no pad token.
     public let eosTokenID: Int?
+    /// Every end-of-sequence token of the config (Llama 3 lists several); generation stops at
+    /// any of them. `[eosTokenID]` when the config has one.
+    public let eosTokenIDs: [Int]
     /// Where each hook point lives in the original module tree.
     public let naming: ModuleNaming
 
@@ -29,9 +32,11 @@ public struct ModelInfo: Sendable {
     /// A description of a loaded model. `numKeyValueHeads` defaults to `numHeads`, `headDim` to
     /// `hiddenSize / numHeads`.
     public init(modelType: String, numLayers: Int, hiddenSize: Int, numHeads: Int, numKeyValueHeads: Int? = nil,
-                headDim: Int? = nil, vocabSize: Int, maxPositions: Int, eosTokenID: Int?, naming: ModuleNaming) {
+                headDim: Int? = nil, vocabSize: Int, maxPositions: Int, eosTokenID: Int?, eosTokenIDs: [Int]? = nil,
+                naming: ModuleNaming) {
         (self.modelType, self.numLayers, self.hiddenSize, self.numHeads) = (modelType, numLayers, hiddenSize, numHeads)
         (self.numKeyValueHeads, self.headDim) = (numKeyValueHeads ?? numHeads, headDim ?? hiddenSize / max(numHeads, 1))
         (self.vocabSize, self.maxPositions, self.eosTokenID, self.naming) = (vocabSize, maxPositions, eosTokenID, naming)
+        self.eosTokenIDs = eosTokenIDs ?? eosTokenID.map { [$0] } ?? []
     }
 }

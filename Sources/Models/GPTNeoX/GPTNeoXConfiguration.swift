@@ -19,6 +19,8 @@ public struct GPTNeoXConfiguration: Sendable, Equatable {
     /// Rotates the first `rotary_pct` of each head (`partial_rotary_factor` in transformers 5).
     public var rotary: RotaryEmbedding
     public var eosTokenID: Int?
+    /// Every id of `eos_token_id`.
+    public var eosTokenIDs: [Int]
 
     /// Features per head.
     public var headDim: Int { hiddenSize / heads }
@@ -49,6 +51,7 @@ public struct GPTNeoXConfiguration: Sendable, Equatable {
         attentionBias = try config.bool("attention_bias", default: true)
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         rotary = try config.rotaryEmbedding(headDim: hiddenSize / heads, maxPositions: maxPositions, defaultPartialFactor: 0.25)
-        eosTokenID = try config.optionalFirstInt("eos_token_id")
+        eosTokenIDs = try config.optionalInts("eos_token_id") ?? []
+        eosTokenID = eosTokenIDs.first
     }
 }

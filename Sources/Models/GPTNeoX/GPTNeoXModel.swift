@@ -55,7 +55,8 @@ public struct GPTNeoXModel: TransformerModel {
         head = Linear(weight: headWeight, bias: nil, layout: .outputMajor)
         configuration = c
         info = ModelInfo(modelType: "gpt_neox", numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
-                         vocabSize: c.vocabSize, maxPositions: c.maxPositions, eosTokenID: c.eosTokenID, naming: .gptNeoX)
+                         vocabSize: c.vocabSize, maxPositions: c.maxPositions, eosTokenID: c.eosTokenID,
+                         eosTokenIDs: c.eosTokenIDs, naming: .gptNeoX)
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {

@@ -28,6 +28,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
     public var slidingWindows: [Int?]
     public var rotary: RotaryEmbedding
     public var eosTokenID: Int?
+    /// Every id of `eos_token_id` (a list in Llama 3 configs).
+    public var eosTokenIDs: [Int]
 
     /// The `model_type`s read by this configuration.
     public static let modelTypes = ["llama", "mistral", "qwen2"]
@@ -76,7 +78,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
         }
         slidingWindows = try Self.slidingWindows(config, modelType: modelType, layers: layers)
         rotary = try config.rotaryEmbedding(headDim: headDim, maxPositions: maxPositions)
-        eosTokenID = try config.optionalFirstInt("eos_token_id")
+        eosTokenIDs = try config.optionalInts("eos_token_id") ?? []
+        eosTokenID = eosTokenIDs.first
     }
 
     /// Mistral: `sliding_window` on every layer. Qwen2: only with `use_sliding_window`, on the

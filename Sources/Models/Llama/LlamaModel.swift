@@ -55,7 +55,7 @@ public struct LlamaModel: TransformerModel {
         configuration = c
         info = ModelInfo(modelType: c.modelType, numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
                          numKeyValueHeads: c.kvHeads, headDim: hd, vocabSize: c.vocabSize, maxPositions: c.maxPositions,
-                         eosTokenID: c.eosTokenID, naming: .llama)
+                         eosTokenID: c.eosTokenID, eosTokenIDs: c.eosTokenIDs, naming: .llama)
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {

@@ -76,7 +76,9 @@ extension StandardizedTransformer {
     /// The end-of-text token, if the model has one.
     var endOfTextID: Int? { tokenizer.endOfTextID ?? info.eosTokenID }
 
+    /// `stopTokens`, plus end-of-text and every end-of-sequence id of the config (Llama 3
+    /// lists several) when `stopAtEndOfText`.
     func stopSet(_ stopTokens: [Int], _ stopAtEndOfText: Bool) -> Set<Int> {
-        Set(stopTokens).union(stopAtEndOfText ? endOfTextID.map { [$0] } ?? [] : [])
+        Set(stopTokens).union(stopAtEndOfText ? (endOfTextID.map { [$0] } ?? []) + info.eosTokenIDs : [])
     }
 }
