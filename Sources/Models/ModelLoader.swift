@@ -4,7 +4,7 @@ import Foundation
 /// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
 public enum ModelLoader {
     /// The architectures this version runs, by `model_type`.
-    public static let supportedModelTypes = ["gpt2"]
+    public static let supportedModelTypes = ["gpt2"] + LlamaConfiguration.modelTypes + ["gpt_neox"]
 
     /// The model in `directory`.
     public static func loadModel(directory: URL) throws(CheckpointError) -> any TransformerModel {
@@ -15,6 +15,12 @@ public enum ModelLoader {
         case "gpt2":
             let configuration = try GPT2Configuration(config)
             return try GPT2Model(configuration: configuration, weights: CheckpointWeights(directory: directory))
+        case _ where LlamaConfiguration.modelTypes.contains(modelType):
+            let configuration = try LlamaConfiguration(config)
+            return try LlamaModel(configuration: configuration, weights: CheckpointWeights(directory: directory))
+        case "gpt_neox":
+            let configuration = try GPTNeoXConfiguration(config)
+            return try GPTNeoXModel(configuration: configuration, weights: CheckpointWeights(directory: directory))
         default:
             throw CheckpointError.unsupportedModelType(path: configURL.path, value: modelType, supported: supportedModelTypes)
         }

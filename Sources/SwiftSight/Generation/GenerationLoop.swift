@@ -40,7 +40,7 @@ struct GenerationLoop<Value: Sendable>: Sendable {
     func run(onToken: @Sendable (ProducedToken) async throws -> Void = { _ in }) async throws -> Generation<Value> {
         try validate()
         let n = prompts.count
-        let cache = KVCache(count: n, layers: model.numLayers, width: model.hiddenSize,
+        let cache = KVCache(count: n, layers: model.numLayers, width: model.info.keyValueWidth,
                             capacity: (prompts.map(\.count).max() ?? 0) + maxNewTokens)
         var chooser = TokenChooser(sampling: sampling, count: n)
         var generated = [[Int]](repeating: [], count: n)
