@@ -138,6 +138,63 @@ import Testing
         #expect(attention[0][3].maxAbsDifference(attention[0][0]) <= 1e-5)
     }
 
+    /// In KV-cached generation steps the probabilities of the new rows cover the cached keys too
+    /// ([prompts, heads, new rows, past + new rows], left-padded on both axes), equal to the last
+    /// rows of a trace over the whole sequence; replacing them changes the step as replacing the
+    /// same rows in that trace does.
+    @Test(arguments: ArchitectureFixture.all)
+    func attentionProbabilitiesInGenerationStepsCoverTheCache(_ a: ArchitectureFixture) async throws {
+        let model = try await a.model()
+        let layer = model.numLayers - 1
+        let prompts = ["My tailor is rich", "Hello"]
+        let read = try await model.generate(prompts, maxNewTokens: 3, stopAtEndOfText: false, steps: 0...2) { _, t in
+            try await t.attentionProbabilities[layer]
+        }
+        for (p, prompt) in prompts.enumerated() {
+            let promptIDs = model.tokenize(prompt)
+            let ids = promptIDs + read.outputs[p].ids.prefix(2)
+            let full = try await model.trace(tokens: ids) { t in try await t.attentionProbabilities[layer] }  // [1, h, n, n]
+            let (heads, n) = (full.shape[1], ids.count)
+            let step2 = try #require(read.values[2])                  // [2, heads, 1, longest keys]
+            let keys = step2.shape[3]
+            #expect(step2.shape == [2, heads, 1, max(promptIDs.count, model.tokenize(prompts[1 - p]).count) + 2])
+            for h in 0..<heads {
+                let got = Array(step2[p][h][0].scalars.suffix(n))
+                let want = Array(full[0][h][n - 1].scalars)
+                #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a.name) prompt \(p) head \(h)")
+                #expect(step2[p][h][0].scalars.prefix(keys - n).allSatisfy { $0 == 0 })  // key padding
+            }
+        }
+        // Replace step 1's probabilities: every head attends to the first token only.
+        @Sendable func firstTokenOnly(_ p: inout Tensor) {
+            let keys = p.shape[3]
+            p = Tensor(shape: p.shape, values: (0..<p.count).map { $0 % keys == 0 ? 1 : 0 })
+        }
+        let prompt = "My tailor is rich"
+        let plain = try await model.generate(prompt, maxNewTokens: 1, stopAtEndOfText: false)
+        let edited = try await model.generate(prompt, maxNewTokens: 2, stopAtEndOfText: false, steps: 1...1) { _, t in
+            try await t.attentionProbabilities.edit(layer) { firstTokenOnly(&$0) }
+            return try await t.logits
+        }
+        let ids = model.tokenize(prompt) + plain.ids
+        let reference = try await model.trace(tokens: ids) { t in
+            try await t.attentionProbabilities.edit(layer) { p in
+                // Only the last query row: earlier rows are the cached prefix, computed unedited.
+                let (heads, n) = (p.shape[1], p.shape[2])
+                var values = p.scalars
+                for h in 0..<heads {
+                    for k in 0..<n { values[(h * n + n - 1) * n + k] = k == 0 ? 1 : 0 }
+                }
+                p = Tensor(shape: p.shape, values: values)
+            }
+            return try await t.logits
+        }
+        let stepLogits = try #require(edited.values[1])               // [1, 1, vocab]
+        let n = ids.count
+        #expect(stepLogits[0][0].maxAbsDifference(reference[0][n - 1]) <= 1e-4, "\(a.name)")
+        #expect(stepLogits[0][0].maxAbsDifference(try await model.trace(tokens: ids) { t in try await t.logits }[0][n - 1]) > 1e-3)
+    }
+
     /// The toolkit runs on every architecture: the logit lens of the last layer is the softmax of
     /// transformers' logits (`projectOnVocab` applies the final norm and the head), and
     /// `topKClosestTokens` finds the head's matrix (it throws for a model without one).

@@ -10,7 +10,12 @@ extension ScaledDotProductAttention {
     ///   traces that record gradients.
     public func attend(_ inputs: AttentionInputs, layer: Int, batch: TokenBatch, cache: KVCache?,
                        hook: HookHandler) async throws -> Tensor {
-        if let cache { return cached(inputs, layer: layer, batch: batch, cache: cache) }
+        if let cache {
+            if OptionalPoints.wants(.attentionProbabilities(layer)) {
+                return try await cachedFiringProbabilities(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
+            }
+            return cached(inputs, layer: layer, batch: batch, cache: cache)
+        }
         if OptionalPoints.wants(.attentionProbabilities(layer)) {
             return try await firingProbabilities(inputs, layer: layer, batch: batch, hook: hook)
         }
