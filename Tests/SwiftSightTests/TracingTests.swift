@@ -122,6 +122,20 @@ struct Boom: Error, Equatable {}
         #expect(early.maxAbsDifference(full) == 0)
     }
 
+    @Test func tokenIDsTraceLikeTheirText() async throws {
+        let model = try await TestModels.fixture()
+        let ids = model.tokenize("My tailor is rich")
+        let byText = try await model.trace("My tailor is rich") { t in try await t.layersOutput[1] }
+        let byIDs = try await model.trace(tokens: ids) { t in try await t.layersOutput[1] }
+        #expect(byIDs.maxAbsDifference(byText) == 0)
+        await #expect(throws: ModelError.tokenOutOfRange(prompt: 0, id: model.info.vocabSize, vocabSize: model.info.vocabSize)) {
+            try await model.trace(tokens: [1, model.info.vocabSize]) { t in try await t.layersOutput[0] }
+        }
+        await #expect(throws: ModelError.emptyPrompt(prompt: 1)) {
+            try await model.trace(invokes: [Invoke(tokens: [[1], []]) { t in try await t.layersOutput[0] }])
+        }
+    }
+
     @Test func skippedLayersAreNotComputedAndPassTheirInput() async throws {
         let model = try await TestModels.fixture()
         let before = model.blocksComputed
