@@ -9,6 +9,8 @@ Writes into Tests/Fixtures (the embedded default model is Scripts/train_demo_mod
                       exact gelu, scale_attn_by_inverse_layer_idx)
   activations/*.safetensors  every hook point SwiftSight exposes, keyed by nnsight envoy path
   tokenizer_cases.json       ids and decodings from `tokenizers` for a varied corpus
+  architectures/             tiny Llama, Mistral, Qwen2 and GPT-NeoX checkpoints with every hook
+                             point, gradient and greedy generation (Scripts/fixtures_architectures.py)
 
 Run from the repository root with the pinned stack:
   python3 -m venv /tmp/ref-venv
@@ -358,6 +360,8 @@ def main():
     fixtures_toolkit.write(tiny, os.path.join(FIX, "toolkit"))
     import fixtures_generation  # Hugging Face generate references (greedy, batch, stop tokens)
     fixtures_generation.write(tiny, os.path.join(FIX, "generation"))
+    import fixtures_architectures  # tiny Llama, Mistral, Qwen2 and GPT-NeoX checkpoints and their references
+    fixtures_architectures.write(tiny, os.path.join(FIX, "architectures"))
     # Tokenizers of the Llama, Qwen2, GPT-NeoX and Mistral families (reads tokenizer_cases.json).
     runpy.run_path(os.path.join(ROOT, "Scripts", "fixtures_tokenizers.py"), run_name="__main__")
     # (The embedded default model is the trained demo model: Scripts/train_demo_model.py.)

@@ -11,7 +11,11 @@ struct Info: AsyncParsableCommand {
         print(BLASRuntime.current)
         let model = try await options.load()
         print("model: \(model.directory.path)")
-        print("type \(model.info.modelType), \(model.numLayers) layers, \(model.numHeads) heads, hidden \(model.hiddenSize), "
-              + "vocabulary \(model.vocabSize), up to \(model.info.maxPositions) positions")
+        let info = model.info
+        let kv = info.numKeyValueHeads == info.numHeads ? "" : " sharing \(info.numKeyValueHeads) key/value heads"
+        print("type \(info.modelType), \(model.numLayers) layers, \(model.numHeads) heads of \(info.headDim)\(kv), hidden \(model.hiddenSize), "
+              + "vocabulary \(model.vocabSize), up to \(info.maxPositions) positions")
+        print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(info.naming.mlp), "
+              + "final norm \(info.naming.finalNorm), head \(info.naming.head)")
     }
 }

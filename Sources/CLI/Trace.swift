@@ -8,9 +8,11 @@ struct Trace: AsyncParsableCommand {
         discussion: """
             NAMES is a comma-separated list or `all`. Each name is a standardized point (token_embeddings, \
             layers_input.I, attentions_input.I, attentions_output.I, mlps_input.I, mlps_output.I, layers_output.I, \
-            ln_final, logits) or an original module path (transformer.h.3, transformer.h.3.attn, lm_head; \
-            add .input for a module's input). Keys in the file are nnsight envoy paths such as \
-            model.transformer.h.3.output, plus input_ids and attention_mask (int64).
+            ln_final, logits) or an original module path of the model's architecture (GPT-2: transformer.h.3, \
+            transformer.h.3.attn, lm_head; Llama, Mistral, Qwen2: model.layers.3, model.layers.3.self_attn, model.norm; \
+            GPT-NeoX: gpt_neox.layers.3.attention; add .input for a module's input; `info` lists them). Keys in \
+            the file are nnsight envoy paths such as model.transformer.h.3.output or model.model.layers.3.output, \
+            plus input_ids and attention_mask (int64).
             """)
 
     @OptionGroup var options: ModelOptions

@@ -9,7 +9,14 @@ import Foundation
 public struct JSONConfig: Sendable {
     /// The file read.
     public let url: URL
-    private let values: [String: JSONValue]
+    /// Prefix of every key in error messages: `rope_scaling.` for a nested object, else empty.
+    public let keyPrefix: String
+    let values: [String: JSONValue]
+
+    /// The object `values`, read from `url`, whose keys are named `keyPrefix + key` in errors.
+    init(values: [String: JSONValue], url: URL, keyPrefix: String) {
+        (self.values, self.url, self.keyPrefix) = (values, url, keyPrefix)
+    }
 
     /// Reads and parses the file at `url`, whose top level must be a JSON object.
     public init(url: URL) throws(CheckpointError) {
@@ -20,6 +27,7 @@ public struct JSONConfig: Sendable {
     /// Parses `data` as though read from `url` (which is used only in error messages).
     public init(data: Data, url: URL) throws(CheckpointError) {
         self.url = url
+        keyPrefix = ""
         switch JSONValue.parse(data) {
         case .success(.object(let members)):
             values = members
@@ -110,7 +118,7 @@ public struct JSONConfig: Sendable {
     /// An error for a value of the right type that the model cannot use, such as
     /// `invalid("n_head", 5, "must divide n_embd = 64")`.
     public func invalid(_ key: String, _ value: some CustomStringConvertible, _ reason: String) -> CheckpointError {
-        .invalidConfigValue(path: url.path, key: key, value: value.description, reason: reason)
+        .invalidConfigValue(path: url.path, key: keyPrefix + key, value: value.description, reason: reason)
     }
 
     /// An error for a `model_type` (or architecture name) that is not implemented.
@@ -121,16 +129,16 @@ public struct JSONConfig: Sendable {
     // MARK: Lookup
 
     /// The value at `key`, treating null as absent.
-    private func value(_ key: String) -> JSONValue? {
+    func value(_ key: String) -> JSONValue? {
         guard let found = values[key], found != .null else { return nil }
         return found
     }
 
     /// The value at `key` converted by `convert`, nil if absent; a failed conversion throws.
-    private func typed<T>(_ key: String, _ expected: String, _ convert: (JSONValue) -> T?) throws(CheckpointError) -> T? {
+    func typed<T>(_ key: String, _ expected: String, _ convert: (JSONValue) -> T?) throws(CheckpointError) -> T? {
         guard let found = value(key) else { return nil }
         guard let converted = convert(found) else {
-            throw .wrongConfigType(path: url.path, key: key, found: "\(found.kindDescription) \(found.shortText)", expected: expected)
+            throw .wrongConfigType(path: url.path, key: keyPrefix + key, found: "\(found.kindDescription) \(found.shortText)", expected: expected)
         }
         return converted
     }
@@ -140,6 +148,6 @@ public struct JSONConfig: Sendable {
         for key in keys {
             if let found = try lookup(key) { return found }
         }
-        throw .missingConfigField(path: url.path, keys: keys)
+        throw .missingConfigField(path: url.path, keys: keys.map { keyPrefix + $0 })
     }
 }

@@ -35,8 +35,15 @@ extension ModuleNaming {
         return point
     }
 
+    /// The point of a module path, as given or (for nnsight's envoy paths) without its
+    /// `model.` prefix; the path as given wins, since Llama's own paths start with `model.` too.
     private func pointForModulePath(_ raw: String) -> HookPoint? {
-        var path = raw.hasPrefix("model.") ? String(raw.dropFirst(6)) : raw
+        if let p = pointForModulePath(exactly: raw) { return p }
+        return raw.hasPrefix("model.") ? pointForModulePath(exactly: String(raw.dropFirst(6))) : nil
+    }
+
+    private func pointForModulePath(exactly raw: String) -> HookPoint? {
+        var path = raw
         var side = Side.output
         for s in [Side.input, .output] where path.hasSuffix("." + s.rawValue) {
             path = String(path.dropLast(s.rawValue.count + 1))

@@ -29,7 +29,8 @@ public struct ModuleNaming: Sendable, Hashable {
     /// `model.transformer.h.3.attn.attention_probabilities.output`.
     public var attentionProbabilities: String { attention + ".attention_probabilities" }
 
-    /// A naming table; see the property docs for the GPT-2 values.
+    /// A naming table; see the property docs for the GPT-2 values, and
+    /// ModuleNaming+Architectures.swift for every supported architecture's.
     public init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
         (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
             (embedTokens, layer, attention, mlp, finalNorm, head)

@@ -10,14 +10,22 @@ public struct SequenceLayout: Sendable, Equatable {
     public let lengths: [Int]
     /// Row where each sequence starts; the last entry is the total row count.
     public let offsets: [Int]
+    /// Positions of each sequence already cached before these rows (generation steps after the
+    /// first); attention of row i of sequence s reaches keys 0..<past(s) + i + 1.
+    public let pastLengths: [Int]
 
-    /// The layout of sequences of these lengths, packed in order.
-    public init(lengths: [Int]) {
+    /// The layout of sequences of these lengths, packed in order, after `pastLengths` cached
+    /// positions each (none by default).
+    public init(lengths: [Int], pastLengths: [Int]? = nil) {
         var offsets = [0]
         for n in lengths { offsets.append(offsets[offsets.count - 1] + n) }
         self.lengths = lengths
         self.offsets = offsets
+        self.pastLengths = pastLengths ?? Array(repeating: 0, count: lengths.count)
     }
+
+    /// Keys each sequence's attention covers: its cached positions and its rows.
+    public func keyLength(of s: Int) -> Int { pastLengths[s] + lengths[s] }
 
     /// Total rows.
     public var rows: Int { offsets[offsets.count - 1] }

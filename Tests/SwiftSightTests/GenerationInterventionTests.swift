@@ -48,6 +48,22 @@ import Testing
         #expect(late.output?.ids != plain.ids)
     }
 
+    @Test func logitsReadInAStepHaveEveryRow() async throws {
+        // Without a reader, a step's head computes only each sequence's last row; a reader gets all.
+        let model = try await GenerationFixtures.model()
+        let prompt = "My tailor is rich"
+        let plain = try await model.generate(prompt, maxNewTokens: 3, stopAtEndOfText: false)
+        let read = try await model.generate(prompt, maxNewTokens: 3, stopAtEndOfText: false, steps: 0...0) { _, t in
+            try await t.logits
+        }
+        let logits = try #require(read.values[0])
+        #expect(logits.shape == [1, model.tokenize(prompt).count, model.info.vocabSize])
+        #expect(read.output?.ids == plain.ids)
+        let last = logits.shape[1] - 1
+        let row = logits.slice(axis: 1, range: last..<(last + 1)).scalars
+        #expect(row.indices.max { row[$0] < row[$1] } == plain.ids[0])
+    }
+
     @Test func codeAfterEveryStepStillRuns() async throws {
         // nnsight's footgun (issue #595): code after an unbounded `tracer.all()` never runs.
         // Here the closure is called per step, and what follows the generation always runs.

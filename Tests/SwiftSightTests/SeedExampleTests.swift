@@ -67,7 +67,11 @@ import Testing
     @Test func stopSkipsTheRemainingLayers() async throws {
         let model = try await TestModels.fixture()
         let before = model.blocksComputed
-        let full = try await model.trace("Hello world") { t in try await t.layersOutput[1] }
+        let full = try await model.trace("Hello world") { t in
+            let value = try await t.layersOutput[1]
+            _ = try await t.logits                   // the whole pass
+            return value
+        }
         let afterFull = model.blocksComputed
         let stopped = try await model.trace("Hello world") { t in
             let value = try await t.layersOutput[1]

@@ -23,6 +23,21 @@ import Testing
         }
     }
 
+    @Test func theForwardPassEndsAtTheLastWatchedPoint() async throws {
+        let model = try await TestModels.fixture()
+        let before = model.pipeline.statistics
+        var count = 0
+        for try await r in model.activationStream(Self.prompts.prefix(8).async, at: [.layerOutput(0)], batchSize: 4) {
+            let single = try await model.trace(Self.prompts[r.index]) { t in try await t.layersOutput[0] }
+            #expect(r.value.maxAbsDifference(single[0]) <= 1e-5)
+            count += 1
+        }
+        #expect(count == 8)
+        let after = model.pipeline.statistics
+        // Two groups, each through the embeddings and block 0 only; the 8 single traces end there too.
+        #expect(after.blocksComputed - before.blocksComputed == 2 + 8)
+    }
+
     @Test func aSlowConsumerHoldsTheProducerBack() async throws {
         let model = try await TestModels.fixture()
         let produced = Atomic<Int>(0)

@@ -94,12 +94,56 @@ struct Boom: Error, Equatable {}
         }
     }
 
+    /// A trace returns only what its interventions return, so once they have returned (and no cache
+    /// watches a later point) the rest of the forward pass is not computed.
+    @Test func thePassEndsWhenNothingMoreCanBeTaken() async throws {
+        let model = try await TestModels.fixture()
+        var before = model.pipeline.statistics
+        func computed() -> (blocks: Int, stages: Int) {
+            let now = model.pipeline.statistics
+            defer { before = now }
+            return (now.blocksComputed - before.blocksComputed, now.stageComputations - before.stageComputations)
+        }
+        _ = try await model.trace("My tailor is rich") { t in try await t.layersOutput[0] }
+        #expect(computed() == (1, 2))                       // embeddings, block 0
+        _ = try await model.trace("My tailor is rich") { t in try await t.logits }
+        #expect(computed() == (3, 5))                       // everything, head included
+        _ = try await model.trace(invokes: [Invoke("Hello") { t in try await t.layersOutput[0].shape },
+                                            Invoke("Hello world") { t in try await t.layersOutput[1].shape }])
+        #expect(computed() == (2, 3))                       // until the last invoke is done
+        _ = try await model.trace("My tailor is rich", cache: .modules(["transformer.h.1"])) { _ in }
+        #expect(computed() == (2, 3))                       // until the last cached module
+        let early = try await model.trace("My tailor is rich") { t in try await t.layersOutput[1] }
+        let full = try await model.trace("My tailor is rich") { t in
+            let value = try await t.layersOutput[1]
+            _ = try await t.logits
+            return value
+        }
+        #expect(early.maxAbsDifference(full) == 0)
+    }
+
+    @Test func tokenIDsTraceLikeTheirText() async throws {
+        let model = try await TestModels.fixture()
+        let ids = model.tokenize("My tailor is rich")
+        let byText = try await model.trace("My tailor is rich") { t in try await t.layersOutput[1] }
+        let byIDs = try await model.trace(tokens: ids) { t in try await t.layersOutput[1] }
+        #expect(byIDs.maxAbsDifference(byText) == 0)
+        await #expect(throws: ModelError.tokenOutOfRange(prompt: 0, id: model.info.vocabSize, vocabSize: model.info.vocabSize)) {
+            try await model.trace(tokens: [1, model.info.vocabSize]) { t in try await t.layersOutput[0] }
+        }
+        await #expect(throws: ModelError.emptyPrompt(prompt: 1)) {
+            try await model.trace(invokes: [Invoke(tokens: [[1], []]) { t in try await t.layersOutput[0] }])
+        }
+    }
+
     @Test func skippedLayersAreNotComputedAndPassTheirInput() async throws {
         let model = try await TestModels.fixture()
         let before = model.blocksComputed
         let (input, output) = try await model.trace("My tailor is rich") { t in
             try await t.skipLayer(1)
-            return (try await t.layersInput[1], try await t.layersOutput[1])
+            let pair = (try await t.layersInput[1], try await t.layersOutput[1])
+            _ = try await t.layersOutput[2]
+            return pair
         }
         #expect(model.blocksComputed - before == 2)
         #expect(output.maxAbsDifference(input) == 0)

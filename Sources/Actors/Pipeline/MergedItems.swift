@@ -16,6 +16,7 @@ final class MergedItems: Sendable {
     /// The items' KV caches joined, when they have caches (generation steps).
     let cache: KVCache?
     private let rowOffsets: [Int]
+    private let sequenceOffsets: [Int]
     private let failures: Mutex<[Int: Error]>
 
     init(_ items: [StageItem]) {
@@ -23,6 +24,9 @@ final class MergedItems: Sendable {
         var offsets = [0]
         for item in items { offsets.append(offsets[offsets.count - 1] + item.batch.rows) }
         rowOffsets = offsets
+        var sequenceOffsets = [0]
+        for item in items { sequenceOffsets.append(sequenceOffsets[sequenceOffsets.count - 1] + item.batch.batchSize) }
+        self.sequenceOffsets = sequenceOffsets
         failures = Mutex([:])
         if items.count == 1 {
             batch = items[0].batch
@@ -42,6 +46,11 @@ final class MergedItems: Sendable {
     /// Item `i`'s rows of a merged tensor (a view).
     func rows(of i: Int, in merged: Tensor) -> Tensor {
         items.count == 1 ? merged : merged.rows(rowOffsets[i]..<rowOffsets[i + 1])
+    }
+
+    /// Item `i`'s rows of a merged tensor that has one row per sequence (a view).
+    func sequenceRows(of i: Int, in merged: Tensor) -> Tensor {
+        items.count == 1 ? merged : merged.rows(sequenceOffsets[i]..<sequenceOffsets[i + 1])
     }
 
     /// Writes item `i`'s rows back into a merged tensor.

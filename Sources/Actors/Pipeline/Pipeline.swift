@@ -36,14 +36,23 @@ public final class Pipeline: Sendable {
     /// Runs `batch` through the stages, firing every hook point on `bus`. With a `cache` (a
     /// generation step), blocks attend over each sequence's cached prefix and append to it.
     ///
-    /// - Returns: the packed logits [rows, vocab], or nil if an intervention stopped the trace.
+    /// With `logitRows` `.lastOfEachSequence`, the head computes only each sequence's last row
+    /// unless an intervention or observer takes the logits. With `outputDiscarded`, the run ends
+    /// as soon as no intervention or observer can take anything more (and returns nil).
+    ///
+    /// - Returns: the packed logits [rows, vocab] (or [sequences, vocab] when only last rows were
+    ///   computed), or nil if an intervention stopped the trace.
     /// - Throws: the error that ended the run (an intervention's error, a ``TraceError``,
     ///   cancellation). Either way the bus is finished, so no request is left waiting.
-    public func run(_ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil) async throws -> Tensor? {
+    public func run(_ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil, logitRows: LogitRows = .all,
+                    outputDiscarded: Bool = false) async throws -> Tensor? {
         do {
             var logits: Tensor?
             let model = bus.tape.flatMap { $0.parameterGradients ? self.model.watchingParameters(on: $0) : nil }
-            try await stream([StageItem(batch: batch, bus: bus, tape: bus.tape, model: model, cache: cache)].async) { logits = $0.hidden }
+            try await stream([StageItem(batch: batch, bus: bus, tape: bus.tape, model: model, cache: cache,
+                                               logitRows: logitRows, outputDiscarded: outputDiscarded)].async) {
+                logits = $0.endedEarly ? nil : $0.hidden
+            }
             bus.finish(reason: "the forward pass completed without producing it")
             return logits
         } catch let stop as TraceStopped {
@@ -67,7 +76,15 @@ public final class Pipeline: Sendable {
                 let (input, next) = (channels[i], channels[i + 1])
                 group.addTask {
                     do {
-                        for try await item in input { await next.send(try await stage.process(item)) }
+                        for try await item in input {
+                            if stage.isPast(item) {
+                                var passed = item
+                                passed.endedEarly = true
+                                await next.send(passed)
+                            } else {
+                                await next.send(try await stage.process(item))
+                            }
+                        }
                         next.finish()
                     } catch {
                         next.fail(error)

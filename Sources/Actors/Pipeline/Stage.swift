@@ -53,6 +53,22 @@ public actor Stage {
 
     deinit { thread.shutdown() }
 
+    /// The first hook point this stage fires.
+    public nonisolated var firstPoint: HookPoint {
+        switch kind {
+        case .embeddings: .tokenEmbeddings
+        case .block(let i): .layerInput(i)
+        case .head: .lnFinal
+        }
+    }
+
+    /// Whether `item` needs nothing from this stage: it ends at a point before the stage's first,
+    /// or its output is discarded and nobody can take anything from here on.
+    public nonisolated func isPast(_ item: StageItem) -> Bool {
+        if let end = item.endsAfter, end < firstPoint { return true }
+        return item.outputDiscarded && item.tape == nil && item.bus.isDone(before: firstPoint)
+    }
+
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     /// Runs this stage on `item`, firing its hook points on the item's bus.
@@ -95,13 +111,13 @@ public actor Stage {
         counters.computed(items: live.count)
         let merged = MergedItems(live.map(\.item))
         do {
-            let output = try await run(merged)
+            let (output, perSequence) = try await run(merged)
             for (i, p) in live.enumerated() {
                 if let failure = merged.failure(of: i) {
                     p.continuation.resume(throwing: failure)
                 } else {
                     var item = p.item
-                    item.hidden = merged.rows(of: i, in: output)
+                    item.hidden = perSequence ? merged.sequenceRows(of: i, in: output) : merged.rows(of: i, in: output)
                     p.continuation.resume(returning: item)
                 }
             }
@@ -110,7 +126,9 @@ public actor Stage {
         }
     }
 
-    private func run(_ merged: MergedItems) async throws -> Tensor {
+    /// The stage's output for the merged items, and whether it has one row per sequence (last-row
+    /// logits) rather than one per token.
+    private func run(_ merged: MergedItems) async throws -> (Tensor, perSequence: Bool) {
         let batch = merged.batch
         let model = merged.items[0].model ?? self.model
         switch kind {
@@ -118,19 +136,23 @@ public actor Stage {
             var embeddings = model.tokenEmbeddings(batch)
             if let tape = merged.items[0].tape { embeddings = tape.watch(embeddings) }
             try await merged.fire(.tokenEmbeddings, &embeddings)
-            return model.firstLayerInput(tokenEmbeddings: embeddings, batch: batch)
+            return (model.firstLayerInput(tokenEmbeddings: embeddings, batch: batch), false)
         case .block(let layer):
             var x = merged.hidden
             try await merged.fire(.layerInput(layer), &x)
             var output = try await block(layer, x, merged: merged, model: model)
             try await merged.fire(.layerOutput(layer), &output)
-            return output
+            return (output, false)
         case .head:
             var normed = model.finalNorm(merged.hidden)
             try await merged.fire(.lnFinal, &normed)
+            if merged.items.allSatisfy({ $0.logitRows == .lastOfEachSequence && !$0.bus.wants(.logits) }) {
+                let last = (0..<batch.batchSize).map { normed.rows((batch.offsets[$0 + 1] - 1)..<batch.offsets[$0 + 1]) }
+                return (model.unembed(last.count == 1 ? last[0] : Tensor(concatenatingRows: last)), true)
+            }
             var logits = model.unembed(normed)
             try await merged.fire(.logits, &logits)
-            return logits
+            return (logits, false)
         }
     }
 

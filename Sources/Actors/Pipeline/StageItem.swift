@@ -22,16 +22,42 @@ public struct StageItem: Sendable {
     /// For generation steps: the keys and values of each sequence's prefix; each block stage
     /// appends its layer's new rows. Items with a cache merge only with items with a cache.
     public let cache: KVCache?
+    /// The last point anyone takes from this item, when known in advance (an activation stream
+    /// watching fixed points): stages whose points all come later pass the item on without
+    /// computing. nil: the whole model runs.
+    public let endsAfter: HookPoint?
+    /// Which rows of logits the head computes.
+    public let logitRows: LogitRows
+    /// Whether the caller discards the logits (a trace returns only what its interventions
+    /// return): once every intervention has returned and no observer watches a later point,
+    /// the remaining stages pass the item on without computing.
+    public let outputDiscarded: Bool
+    /// Set when a stage passed the item on without computing: `hidden` is not the stage's output.
+    public internal(set) var endedEarly = false
 
     /// An item entering the first stage.
     public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
-                model: (any TransformerModel)? = nil, cache: KVCache? = nil) {
+                model: (any TransformerModel)? = nil, cache: KVCache? = nil, endsAfter: HookPoint? = nil,
+                logitRows: LogitRows = .all, outputDiscarded: Bool = false) {
+        self.outputDiscarded = outputDiscarded
         self.model = model
         self.cache = cache
+        self.endsAfter = endsAfter
+        self.logitRows = logitRows
         self.batch = batch
         self.bus = bus
         self.firstIndex = firstIndex
         self.tape = tape
         self.hidden = Tensor.zeros([0])
     }
+}
+
+/// Which rows the head turns into logits.
+public enum LogitRows: Sendable, Equatable {
+    /// Every row: logits are [rows, vocab].
+    case all
+    /// Only each sequence's last row, when no intervention or observer takes `lnFinal` or
+    /// `logits`: logits are then [sequences, vocab]. Generation needs no more, and at a vocabulary
+    /// of 50k the head is the largest product of a prompt pass.
+    case lastOfEachSequence
 }

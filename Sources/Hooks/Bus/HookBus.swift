@@ -116,6 +116,13 @@ public final class HookBus: Sendable {
         }
     }
 
+    /// Whether nothing at or after `point` can be taken any more: every invoke's intervention code
+    /// has returned and no observer watches such a point.
+    public func isDone(before point: HookPoint) -> Bool {
+        if observedPoints.contains(where: { $0 >= point }) { return false }
+        return state.withLock { s in s.invokes.allSatisfy(\.isFinished) }
+    }
+
     /// Replacement outputs for layer `layer`, by invoke (nil: the layer's input passes through),
     /// for the invokes that asked to skip it.
     public func skips(layer: Int) -> [Int: Tensor?] {

@@ -71,6 +71,11 @@ struct InvokeStateMachine {
         }
     }
 
+    /// Whether the intervention code has returned.
+    var isFinished: Bool {
+        if case .finished = phase { true } else { false }
+    }
+
     /// Whether the intervention is waiting for exactly `point`.
     func isWaiting(for point: HookPoint) -> Bool {
         if case .waiting(let wanted, _) = phase { wanted == point } else { false }

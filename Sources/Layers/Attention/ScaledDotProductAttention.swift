@@ -2,7 +2,8 @@
 ///
 /// Queries, keys and values are read in place from row-major buffers with a row stride, so a
 /// fused QKV projection ([rows, 3·D] in GPT-2) needs no copy. Grouped-query attention maps
-/// query head h to key/value head h / (heads / kvHeads).
+/// query head h to key/value head h / (heads / kvHeads). With a sliding ``window`` (Mistral,
+/// Qwen2), the query at position p sees only keys at positions > p − window.
 public struct ScaledDotProductAttention: Sendable {
     /// Sizes of one attention call.
     public struct Shape: Sendable {
@@ -32,9 +33,15 @@ public struct ScaledDotProductAttention: Sendable {
 
     /// Multiplies the scores before the softmax (1/√headDim, possibly more).
     public let scale: Float
+    /// The sliding window: how many positions (the query's own included) a query sees; nil
+    /// for full causal attention.
+    public let window: Int?
 
-    /// Attention with the given score scale.
-    public init(scale: Float) { self.scale = scale }
+    /// Attention with the given score scale and optional sliding window.
+    public init(scale: Float, window: Int? = nil) {
+        precondition(window.map { $0 > 0 } ?? true, "sliding window \(window ?? 0) must be positive")
+        (self.scale, self.window) = (scale, window)
+    }
 
     /// Query rows per piece of work: small enough that OpenBLAS runs each product on the
     /// calling thread (it threads products above 2^18 multiply-adds), so the pieces spread
@@ -48,7 +55,8 @@ public struct ScaledDotProductAttention: Sendable {
     /// - Parameters:
     ///   - keyMask: [batch · keyLength], 1 for a real token and 0 for padding; nil means all real.
     ///     Query i (at absolute position keyLength - queryLength + i) sees keys j <= that position
-    ///     that are real. A query with no visible key (a padding row) attends to itself only.
+    ///     that are real (and, with a ``window``, within it). A query with no visible key (a
+    ///     padding row) attends to itself only.
     ///   - output: [batch · queryLength] rows of `heads · headDim` at `outputStride`.
     ///   - probabilities: if given, receives [batch, heads, queryLength, keyLength].
     /// - Complexity: O(batch · heads · queryLength · keyLength · headDim), split over the cores
@@ -63,7 +71,7 @@ public struct ScaledDotProductAttention: Sendable {
         let past = tk - tq
         let chunk = Self.chunkRows(keys: tk, headDim: hd)
         let chunks = (tq + chunk - 1) / chunk
-        let scale = self.scale
+        let (scale, window) = (self.scale, self.window)
         Parallel.forEach(s.batch * s.heads * chunks, costPerItem: chunk * tk * hd) { task in
             let (bh, c) = task.quotientAndRemainder(dividingBy: chunks)
             let (b, h) = bh.quotientAndRemainder(dividingBy: s.heads)
@@ -80,13 +88,16 @@ public struct ScaledDotProductAttention: Sendable {
             for (r, i) in rows.enumerated() {
                 let row = scores + r * keys
                 let visible = past + i + 1
+                // Keys before `first` are outside the sliding window: probability exactly 0.
+                let first = window.map { Swift.max(0, visible - $0) } ?? 0
                 var any = keyMask == nil
                 if let keyMask {
                     let m = keyMask + b * tk
-                    for j in 0..<visible { if m[j] == 0 { row[j] = -.infinity } else { any = true } }
+                    for j in first..<visible { if m[j] == 0 { row[j] = -.infinity } else { any = true } }
                 }
                 if any {
-                    Softmax.inPlace(row, count: keys, validCount: visible)
+                    Softmax.inPlace(row + first, count: keys - first, validCount: visible - first)
+                    row.update(repeating: 0, count: first)
                 } else {
                     row.update(repeating: 0, count: keys)
                     row[past + i] = 1

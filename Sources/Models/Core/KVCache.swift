@@ -54,6 +54,18 @@ public final class SequenceKV: Sendable {
     /// Positions cached for `layer`.
     public func length(layer: Int) -> Int { layers.withLock { $0[layer].keys.count / width } }
 
+    /// Calls `body` with `layer`'s cached keys, values and their count of positions (at least one).
+    public func withCached(layer: Int,
+                           _ body: (_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> Void) {
+        let width = self.width
+        layers.withLock { all in
+            precondition(!all[layer].keys.isEmpty, "nothing cached for layer \(layer)")
+            all[layer].keys.withUnsafeBufferPointer { k in
+                all[layer].values.withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!, k.count / width) }
+            }
+        }
+    }
+
     /// Appends `rows` rows of keys and values for `layer` (rows `rowStride` floats apart), then
     /// calls `body` with all of the layer's keys, values and their count of positions.
     public func append(layer: Int, rows: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,

@@ -13,7 +13,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .promptTooLong(p, n, max):
-            "prompt \(p) has \(n) tokens but the model accepts at most \(max) (n_positions)"
+            "prompt \(p) has \(n) tokens but the model accepts at most \(max) (n_positions or max_position_embeddings in config.json)"
         case let .emptyPrompt(p):
             "prompt \(p) has no tokens; give at least one character"
         case let .tokenOutOfRange(p, id, vocab):

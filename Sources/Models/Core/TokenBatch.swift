@@ -38,7 +38,7 @@ public struct TokenBatch: Sendable, Equatable {
     }
 
     /// Where each sequence's rows are, and the left-padded view of them.
-    public var layout: SequenceLayout { SequenceLayout(lengths: sequences.map(\.count)) }
+    public var layout: SequenceLayout { SequenceLayout(lengths: sequences.map(\.count), pastLengths: pastLengths) }
 
     /// Number of sequences.
     public var batchSize: Int { sequences.count }

@@ -3,12 +3,8 @@ import Layers
 extension GPT2Model {
     public func watchingParameters(on tape: GradientTape) -> any TransformerModel {
         func watch(_ t: Tensor, _ name: String) -> Tensor { tape.watchParameter(t, name: "transformer." + name) }
-        func norm(_ n: LayerNorm, _ name: String) -> LayerNorm {
-            LayerNorm(weight: watch(n.weight, name + ".weight"), bias: n.bias.map { watch($0, name + ".bias") }, epsilon: n.epsilon)
-        }
-        func linear(_ l: Linear, _ name: String) -> Linear {
-            l.withParameters(weight: watch(l.weight, name + ".weight"), bias: l.bias.map { watch($0, name + ".bias") })
-        }
+        func norm(_ n: LayerNorm, _ name: String) -> LayerNorm { n.watched(on: tape, name: "transformer." + name) }
+        func linear(_ l: Linear, _ name: String) -> Linear { l.watched(on: tape, name: "transformer." + name) }
         var m = self
         m.tokenTable = Embedding(table: watch(tokenTable.table, "wte.weight"))
         m.positionTable = Embedding(table: watch(positionTable.table, "wpe.weight"))
@@ -25,4 +21,9 @@ extension GPT2Model {
             bias: nil)
         return m
     }
+}
+
+extension GPT2Model: UnembeddingMatrixProvider {
+    /// The head's weight, [vocab, hidden]; the token table when the embeddings are tied.
+    public var unembeddingMatrix: Tensor { head.weight }
 }

@@ -13,10 +13,8 @@ public struct GPT2Model: TransformerModel {
         let attention: ScaledDotProductAttention
     }
 
-    /// The module names of the Hugging Face implementation.
-    public static let naming = ModuleNaming(
-        embedTokens: "transformer.wte", layer: "transformer.h.{i}", attention: "transformer.h.{i}.attn",
-        mlp: "transformer.h.{i}.mlp", finalNorm: "transformer.ln_f", head: "lm_head")
+    /// The module names of the Hugging Face implementation (``ModuleNaming/gpt2``).
+    public static let naming = ModuleNaming.gpt2
 
     public let configuration: GPT2Configuration
     public let info: ModelInfo
@@ -80,9 +78,10 @@ public struct GPT2Model: TransformerModel {
         var attnIn = b.ln1(x)
         try await hook(.attentionInput(layer), &attnIn)
         let qkv = b.qkv(attnIn)
-        let attention = cache == nil && OptionalPoints.wants(.attentionProbabilities(layer))
-            ? try await attentionFiringProbabilities(layer, qkv, batch: batch, hook: hook)
-            : cache.map { cachedSelfAttention(b, qkv, layer: layer, batch: batch, cache: $0) } ?? selfAttention(b, qkv, batch: batch)
+        // The fused projection's three windows, read in place.
+        let inputs = AttentionInputs(queries: .init(qkv, column: 0, width: d), keys: .init(qkv, column: d, width: d),
+                                     values: .init(qkv, column: 2 * d, width: d), heads: info.numHeads, kvHeads: info.numHeads)
+        let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.attentionOut(attention)
         try await hook(.attentionOutput(layer), &attnOut)
         x.add(attnOut)
@@ -95,40 +94,6 @@ public struct GPT2Model: TransformerModel {
         x.add(mlpOut)
         precondition(x.shape == [batch.rows, d])
         return x
-    }
-
-    /// Causal attention per sequence over the fused [rows, 3·hidden] projection, read in place.
-    private func selfAttention(_ b: Block, _ qkv: Tensor, batch: TokenBatch) -> Tensor {
-        let d = info.hiddenSize
-        if qkv.isTracked { return trackedSelfAttention(b, qkv, batch: batch) }
-        return Tensor(uninitializedShape: [batch.rows, d]) { out in
-            qkv.withUnsafeBuffer { q in
-                for s in 0..<batch.batchSize {
-                    let length = batch.sequences[s].count
-                    let base = q.baseAddress! + batch.offsets[s] * 3 * d
-                    let shape = ScaledDotProductAttention.Shape(batch: 1, queryLength: length, keyLength: length,
-                                                                heads: info.numHeads, kvHeads: info.numHeads,
-                                                                headDim: d / info.numHeads)
-                    b.attention(shape: shape,
-                                queries: .init(base, rowStride: 3 * d), keys: .init(base + d, rowStride: 3 * d),
-                                values: .init(base + 2 * d, rowStride: 3 * d), keyMask: nil,
-                                output: out.baseAddress! + batch.offsets[s] * d, outputStride: d)
-                }
-            }
-        }
-    }
-
-    /// The same attention through the tensor-level entry point, which records for backward.
-    private func trackedSelfAttention(_ b: Block, _ qkv: Tensor, batch: TokenBatch) -> Tensor {
-        let d = info.hiddenSize
-        let outputs = (0..<batch.batchSize).map { s in
-            let rows = batch.rows(of: s)
-            let fused = qkv.rows(rows).reshaped([1, rows.count, 3 * d])
-            let out = b.attention(queries: fused.slice(axis: 2, range: 0..<d), keys: fused.slice(axis: 2, range: d..<(2 * d)),
-                                  values: fused.slice(axis: 2, range: (2 * d)..<(3 * d)), heads: info.numHeads)
-            return out.reshaped([rows.count, d])
-        }
-        return outputs.count == 1 ? outputs[0] : Tensor(concatenatingRows: outputs)
     }
 
     public func finalNorm(_ x: Tensor) -> Tensor { lnFinal(x) }

@@ -18,7 +18,7 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             "maxNewTokens is \(n); it must be 0 or more"
         case let .exceedsPositions(p, tokens, new, max):
             "prompt \(p) has \(tokens) tokens; with \(new) new tokens that is \(tokens + new) positions, "
-                + "but the model has \(max) (n_positions): ask for at most \(Swift.max(0, max - tokens)) new tokens"
+                + "but the model has \(max) (n_positions or max_position_embeddings): ask for at most \(Swift.max(0, max - tokens)) new tokens"
         case .invalidTemperature(let t):
             "sampling temperature is \(t); it must be greater than 0"
         case .invalidTopK(let k):

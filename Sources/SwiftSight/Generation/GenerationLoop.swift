@@ -40,7 +40,7 @@ struct GenerationLoop<Value: Sendable>: Sendable {
     func run(onToken: @Sendable (ProducedToken) async throws -> Void = { _ in }) async throws -> Generation<Value> {
         try validate()
         let n = prompts.count
-        let cache = KVCache(count: n, layers: model.numLayers, width: model.hiddenSize,
+        let cache = KVCache(count: n, layers: model.numLayers, width: model.info.keyValueWidth,
                             capacity: (prompts.map(\.count).max() ?? 0) + maxNewTokens)
         var chooser = TokenChooser(sampling: sampling, count: n)
         var generated = [[Int]](repeating: [], count: n)
@@ -60,10 +60,11 @@ struct GenerationLoop<Value: Sendable>: Sendable {
                 break
             }
             let vocab = logits.shape[1]
+            let lastRowsOnly = logits.shape[0] == live.count
             var chosen: [Int] = []
             logits.withUnsafeBuffer { l in
                 for (i, _) in live.enumerated() {
-                    let row = batch.offsets[i + 1] - 1
+                    let row = lastRowsOnly ? i : batch.offsets[i + 1] - 1
                     chosen.append(chooser.choose(UnsafeBufferPointer(rebasing: l[(row * vocab)..<((row + 1) * vocab)]),
                                                  sequence: live[i]))
                 }
@@ -94,12 +95,12 @@ struct GenerationLoop<Value: Sendable>: Sendable {
         let pipeline = model.pipeline
         guard let body, steps(step.index) else {
             let bus = HookBus.passive(layout: batch.layout, layers: model.numLayers)
-            return (try await pipeline.run(batch, bus: bus, cache: cache), nil)
+            return (try await pipeline.run(batch, bus: bus, cache: cache, logitRows: .lastOfEachSequence), nil)
         }
         let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.numLayers)
         let tracer = Tracer(bus: bus, invoke: 0, worker: pipeline.backwardWorker, info: model.info)
         return try await withThrowingTaskGroup(of: StepOutcome.self) { group in
-            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache)) }
+            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache, logitRows: .lastOfEachSequence)) }
             group.addTask {
                 do {
                     let value = try await body(step, tracer)

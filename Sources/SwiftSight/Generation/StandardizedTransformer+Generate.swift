@@ -12,7 +12,7 @@ extension StandardizedTransformer {
     /// print(out.ids, out.text)
     /// ```
     /// - Throws: ``GenerationError`` (negative `maxNewTokens`, prompt plus new tokens beyond
-    ///   `n_positions`, sampling values out of range), ``ModelError`` for a bad prompt.
+    ///   `n_positions` or `max_position_embeddings`, sampling values out of range), ``ModelError`` for a bad prompt.
     public func generate(_ prompt: String, maxNewTokens: Int, sampling: Sampling? = nil, stopTokens: [Int] = [],
                          stopAtEndOfText: Bool = true) async throws -> GeneratedText {
         try await generate(ids: [tokenize(prompt)], maxNewTokens: maxNewTokens, sampling: sampling,
@@ -76,7 +76,9 @@ extension StandardizedTransformer {
     /// The end-of-text token, if the model has one.
     var endOfTextID: Int? { tokenizer.endOfTextID ?? info.eosTokenID }
 
+    /// `stopTokens`, plus end-of-text and every end-of-sequence id of the config (Llama 3
+    /// lists several) when `stopAtEndOfText`.
     func stopSet(_ stopTokens: [Int], _ stopAtEndOfText: Bool) -> Set<Int> {
-        Set(stopTokens).union(stopAtEndOfText ? endOfTextID.map { [$0] } ?? [] : [])
+        Set(stopTokens).union(stopAtEndOfText ? (endOfTextID.map { [$0] } ?? []) + info.eosTokenIDs : [])
     }
 }

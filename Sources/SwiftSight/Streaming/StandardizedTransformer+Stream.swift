@@ -9,7 +9,9 @@ extension StandardizedTransformer {
     /// Prompts are grouped `batchSize` at a time into one forward pass, and consecutive groups
     /// are in different stages of the pipeline at once. Records come in prompt order, and for
     /// each prompt in forward order of `points`. A prompt that is too long or empty ends the
-    /// stream with a ``ModelError`` naming it.
+    /// stream with a ``ModelError`` naming it; a point of a layer the model does not have, with
+    /// ``TraceError/layerOutOfRange(_:layers:)``. The forward pass of each group ends at the last
+    /// of `points`: stages after it are not computed.
     /// ```swift
     /// for try await record in model.activationStream(prompts.async, at: [.layerOutput(6)]) {
     ///     try file.write(record.value)          // the consumer sets the pace
@@ -24,6 +26,9 @@ extension StandardizedTransformer {
         let naming = info.naming
         producer.start { [self] in
             do {
+                if let bad = ordered.first(where: { p in p.layer.map { !(0..<numLayers).contains($0) } ?? false }) {
+                    throw TraceError.layerOutOfRange(bad, layers: numLayers)
+                }
                 let items = StreamBatches(prompts: prompts, model: self, points: Set(ordered), batchSize: max(1, batchSize))
                 try await pipeline.stream(items) { item in
                     for record in Self.records(of: item, points: ordered, naming: naming) {
@@ -86,7 +91,7 @@ struct StreamBatches<Prompts: AsyncSequence & Sendable>: AsyncSequence, Sendable
                               observers: [StreamObserver(points: parent.points)])
             bus.interventionFinished(invoke: 0)
             defer { next += sequences.count }
-            return StageItem(batch: batch, bus: bus, firstIndex: next)
+            return StageItem(batch: batch, bus: bus, firstIndex: next, endsAfter: parent.points.max())
         }
     }
 

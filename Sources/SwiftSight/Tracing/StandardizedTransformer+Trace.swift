@@ -20,6 +20,13 @@ extension StandardizedTransformer {
         try await trace(invokes: [Invoke(prompts, body)], gradients: gradients)[0]
     }
 
+    /// Runs one sequence of token ids (no tokenizer involved).
+    /// - Throws: ``ModelError/tokenOutOfRange(prompt:id:vocabSize:)`` for an id outside the vocabulary.
+    public func trace<R: Sendable>(tokens: [Int], gradients: GradientMode = .off,
+                                   _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
+        try await trace(invokes: [Invoke(tokens: [tokens], body)], gradients: gradients)[0]
+    }
+
     /// Runs `prompt` with intervention code and caches the modules `request` names.
     public func trace<R: Sendable>(_ prompt: String, cache request: CacheRequest,
                                    _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> Traced<R> {
@@ -54,7 +61,7 @@ extension StandardizedTransformer {
         var groups: [Range<Int>] = []
         for invoke in invokes {
             let start = sequences.count
-            sequences += invoke.prompts.map(tokenizer.encode)
+            sequences += invoke.sequences(tokenizer)
             groups.append(start..<sequences.count)
         }
         let batch = TokenBatch(sequences)
@@ -65,7 +72,8 @@ extension StandardizedTransformer {
         let pipeline = self.pipeline
         let values = try await withThrowingTaskGroup(of: (Int, R?).self) { group in
             group.addTask {
-                _ = try await pipeline.run(batch, bus: bus)
+                // Only the interventions' values leave a trace: the pass ends when they are done.
+                _ = try await pipeline.run(batch, bus: bus, outputDiscarded: true)
                 return (-1, nil)
             }
             for (i, invoke) in invokes.enumerated() {

@@ -5,8 +5,3 @@ public protocol UnembeddingMatrixProvider: Sendable {
     /// The output head's weight, [vocab, hidden] (the token embeddings when they are tied).
     var unembeddingMatrix: Tensor { get }
 }
-
-extension GPT2Model: UnembeddingMatrixProvider {
-    /// The head's weight, [vocab, hidden]; the token table when the embeddings are tied.
-    public var unembeddingMatrix: Tensor { head.weight }
-}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Tiny Llama-family and GPT-NeoX checkpoints and their Hugging Face references (issue 7).
+
+`write(tokenizer_dir, out_dir)` builds, with fixed seeds, one tiny random checkpoint per
+architecture SwiftSight runs besides GPT-2, saved by `save_pretrained(safe_serialization=True)`
+with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
+
+  tiny-llama          llama: RMSNorm, SwiGLU, GQA 4/2, rope_theta 5e5 with llama3 rope scaling
+                      (all three frequency bands hit), untied lm_head
+  tiny-mistral        mistral: GQA 4/1, head_dim 24 (q width 96 != hidden 64), linear rope
+                      scaling, sliding_window 5, tied embeddings
+  tiny-qwen2          qwen2: q/k/v biases, GQA 4/2, use_sliding_window with max_window_layers 1
+                      (layer 0 full, layer 1 windowed), tied embeddings
+  tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
+                      (module `lm_head` in transformers 5, saved as `embed_out.weight`)
+  tiny-neox-sequential gpt_neox: use_parallel_residual false
+
+and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
+  tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
+                          attentions and MLPs, embeddings, final norm, logits) for one prompt and
+                          for a left-padded batch of three; plus input_ids and attention_mask
+  tailor.model.<attn>.attention_probabilities.output   eager attention weights, [1, heads, seq, seq]
+  grad.sum.* / grad.cross_entropy.*   torch autograd gradients at the embeddings and layer outputs
+  param.<checkpoint name>             parameter gradients of logits.sum()
+  rope.inv_freq                       the rotary inverse frequencies transformers computed
+and out_dir/references/<model>.json: prompts, token ids, and greedy `generate` continuations
+(KV cache on; each batch row equals its prompt alone, and the cache-less run agrees).
+
+Called by Scripts/make_fixtures.py; alone (pinned venv, torch 2.15.0, transformers 5.24.0):
+  /tmp/ref-venv/bin/python Scripts/fixtures_architectures.py
+The output is byte-identical between runs.
+"""
+import json
+import os
+import shutil
+import sys
+
+import torch
+import transformers
+from safetensors.torch import save_file
+from tokenizers import Tokenizer
+from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
+
+LLAMA_NAMES = dict(embed="model.embed_tokens", layer="model.layers.{i}", attn="model.layers.{i}.self_attn",
+                   mlp="model.layers.{i}.mlp", norm="model.norm", head="lm_head")
+NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="gpt_neox.layers.{i}.attention",
+                  mlp="gpt_neox.layers.{i}.mlp", norm="gpt_neox.final_layer_norm", head="lm_head")
+
+TAILOR = ["My tailor is rich"]
+BATCH = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
+GENERATE = ["My tailor is rich", "Hello world", "Once upon a time there was a little model"]
+NEW_TOKENS = 12
+
+
+def specs(vocab, eos):
+    common = dict(vocab_size=vocab, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                  max_position_embeddings=64, bos_token_id=eos, eos_token_id=eos, pad_token_id=eos)
+    return [
+        ("tiny-llama", LLAMA_NAMES, 701, LlamaConfig(
+            **common, intermediate_size=96, num_key_value_heads=2, rms_norm_eps=1e-5, tie_word_embeddings=False,
+            rope_parameters=dict(rope_type="llama3", rope_theta=500000.0, factor=8.0, low_freq_factor=1.0,
+                                 high_freq_factor=4.0, original_max_position_embeddings=16))),
+        ("tiny-mistral", LLAMA_NAMES, 702, MistralConfig(
+            **common, intermediate_size=96, num_key_value_heads=1, head_dim=24, rms_norm_eps=1e-6,
+            tie_word_embeddings=True, sliding_window=5,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
+        ("tiny-qwen2", LLAMA_NAMES, 703, Qwen2Config(
+            **common, intermediate_size=96, num_key_value_heads=2, rms_norm_eps=1e-6, tie_word_embeddings=True,
+            use_sliding_window=True, sliding_window=4, max_window_layers=1,
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+        ("tiny-neox", NEOX_NAMES, 704, GPTNeoXConfig(
+            **common, intermediate_size=128, use_parallel_residual=True, hidden_act="gelu", layer_norm_eps=1e-5,
+            rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+        ("tiny-neox-sequential", NEOX_NAMES, 705, GPTNeoXConfig(
+            **common, intermediate_size=128, use_parallel_residual=False, hidden_act="gelu", layer_norm_eps=1e-5,
+            rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+    ]
+
+
+def randomize(model, seed):
+    """Every parameter matters: norm weights around 1, non-zero biases, small random weights."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "norm" in name and name.endswith(".weight"):
+                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=g))
+            elif name.endswith(".bias"):
+                p.copy_(0.1 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.08 * torch.randn(p.shape, generator=g))
+
+
+def at(template, i):
+    return template.replace("{i}", str(i))
+
+
+def batch_inputs(tok, prompts, pad_id):
+    ids = [tok.encode(p).ids for p in prompts]
+    width = max(len(x) for x in ids)
+    input_ids = torch.tensor([[pad_id] * (width - len(x)) + x for x in ids], dtype=torch.int64)
+    mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids], dtype=torch.int64)
+    return input_ids, mask
+
+
+def positions(mask):
+    """Left padding: positions count real tokens only (cumsum of the mask), as generate() does."""
+    return (mask.cumsum(-1) - 1).masked_fill(mask == 0, 1)
+
+
+def first(o):
+    return o[0] if isinstance(o, tuple) else o
+
+
+@torch.no_grad()
+def capture(model, names, input_ids, mask, prefix, attentions=False):
+    """Every hook point's value, keyed `prefix.model.<module>.<input|output>` (nnsight's envoy keys)."""
+    out, hooks = {}, []
+
+    def save_out(key):
+        return lambda m, a, o: out.__setitem__(key, first(o).detach().clone())
+
+    def save_in(key):
+        return lambda m, a, kw: out.__setitem__(key, (a[0] if a else kw["hidden_states"]).detach().clone())
+
+    sub = model.get_submodule
+    hooks.append(sub(names["embed"]).register_forward_hook(save_out(f"model.{names['embed']}.output")))
+    for i in range(model.config.num_hidden_layers):
+        for kind in ("layer", "attn", "mlp"):
+            path = at(names[kind], i)
+            hooks.append(sub(path).register_forward_pre_hook(save_in(f"model.{path}.input"), with_kwargs=True))
+            hooks.append(sub(path).register_forward_hook(save_out(f"model.{path}.output")))
+    hooks.append(sub(names["norm"]).register_forward_hook(save_out(f"model.{names['norm']}.output")))
+    hooks.append(sub(names["head"]).register_forward_hook(save_out(f"model.{names['head']}.output")))
+    result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
+    for h in hooks:
+        h.remove()
+    if attentions:
+        for i, a in enumerate(result.attentions):
+            out[f"model.{at(names['attn'], i)}.attention_probabilities.output"] = a.detach().clone()
+    out["input_ids"] = input_ids.clone()
+    out["attention_mask"] = mask.clone()
+    return {f"{prefix}.{k}": v.contiguous() for k, v in out.items()}
+
+
+def gradients(model, names, tok, eos, params):
+    """torch autograd: d(loss)/d(embeddings, every layer output) for two losses, and parameter gradients."""
+    out = {}
+    ids, mask = batch_inputs(tok, TAILOR, eos)
+    keys = [f"model.{names['embed']}.output"] + [f"model.{at(names['layer'], i)}.output"
+                                                  for i in range(model.config.num_hidden_layers)]
+
+    def run():
+        acts, hooks = {}, []
+
+        def keep(key):
+            def hook(m, a, o):
+                v = first(o)
+                v.retain_grad()
+                acts[key] = v
+            return hook
+        hooks.append(model.get_submodule(names["embed"]).register_forward_hook(keep(keys[0])))
+        for i in range(model.config.num_hidden_layers):
+            hooks.append(model.get_submodule(at(names["layer"], i)).register_forward_hook(keep(keys[i + 1])))
+        model.zero_grad(set_to_none=True)
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions(mask)).logits
+        for h in hooks:
+            h.remove()
+        return logits, acts
+
+    logits, acts = run()
+    logits.sum().backward()
+    for k in keys:
+        out[f"grad.sum.{k}"] = acts[k].grad.detach().clone()
+    for name in params:
+        out[f"param.{name}"] = model.get_parameter(name).grad.detach().clone()
+    logits, acts = run()
+    torch.nn.functional.cross_entropy(logits[0, :-1], ids[0, 1:]).backward()
+    for k in keys:
+        out[f"grad.cross_entropy.{k}"] = acts[k].grad.detach().clone()
+    model.zero_grad(set_to_none=True)
+    return {k: v.contiguous() for k, v in out.items()}
+
+
+def trim(ids, eos):
+    return ids[:ids.index(eos) + 1] if eos in ids else ids
+
+
+@torch.no_grad()
+def generate(model, tok, prompts, eos, use_cache=True):
+    ids, mask = batch_inputs(tok, prompts, eos)
+    out = model.generate(ids, attention_mask=mask, max_new_tokens=NEW_TOKENS, do_sample=False,
+                         eos_token_id=eos, pad_token_id=eos, use_cache=use_cache)
+    return [trim(r[ids.shape[1]:].tolist(), eos) for r in out]
+
+
+def parameter_names(names, model):
+    if names is NEOX_NAMES:
+        return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
+                "gpt_neox.layers.0.input_layernorm.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.weight"]
+    p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
+         "model.layers.1.self_attn.k_proj.weight"]
+    if model.config.model_type == "qwen2":
+        p.append("model.layers.1.self_attn.q_proj.bias")
+    return p
+
+
+def write(tokenizer_dir, out_dir):
+    torch.set_num_threads(1)  # deterministic reductions
+    tok_path = os.path.join(tokenizer_dir, "tokenizer.json")
+    tok = Tokenizer.from_file(tok_path)
+    eos = tok.token_to_id("<|endoftext|>")
+    refs = os.path.join(out_dir, "references")
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    os.makedirs(refs)
+    index = {}
+    for name, names, seed, config in specs(tok.get_vocab_size(), eos):
+        torch.manual_seed(seed)
+        model = AutoModelForCausalLM.from_config(config, attn_implementation="eager")
+        randomize(model, seed)
+        model.eval()
+        d = os.path.join(out_dir, name)
+        model.save_pretrained(d, safe_serialization=True)
+        shutil.copy(tok_path, d)
+
+        t = {}
+        t.update(capture(model, names, *batch_inputs(tok, TAILOR, eos), "tailor", attentions=True))
+        t.update(capture(model, names, *batch_inputs(tok, BATCH, eos), "batch"))
+        params = parameter_names(names, model)
+        t.update(gradients(model, names, tok, eos, params))
+        rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
+        t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
+        save_file(t, os.path.join(refs, f"{name}.safetensors"))
+
+        alone = [generate(model, tok, [p], eos)[0] for p in GENERATE]
+        batched = generate(model, tok, GENERATE, eos)
+        assert batched == alone, (name, batched, alone)           # else the test checks numerics, not padding
+        assert generate(model, tok, GENERATE, eos, use_cache=False) == alone, name
+        case = {"model": name, "model_type": model.config.model_type, "eos": eos,
+                "tailor": TAILOR, "batch": BATCH, "parameters": params,
+                "generation": {"prompts": GENERATE, "prompt_ids": [tok.encode(p).ids for p in GENERATE],
+                               "max_new_tokens": NEW_TOKENS, "new_ids": alone,
+                               "texts": [tok.decode(r, skip_special_tokens=True) for r in alone]}}
+        with open(os.path.join(refs, f"{name}.json"), "w", encoding="utf-8") as f:
+            json.dump(case, f, ensure_ascii=False, indent=1)
+        index[name] = model.config.model_type
+    versions = {"torch": torch.__version__.split("+")[0], "transformers": transformers.__version__}
+    with open(os.path.join(refs, "index.json"), "w") as f:
+        json.dump({"versions": versions, "models": index}, f, indent=1)
+
+
+if __name__ == "__main__":
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    fix = os.path.join(root, "Tests", "Fixtures")
+    write(sys.argv[1] if len(sys.argv) > 1 else os.path.join(fix, "tiny-gpt2"),
+          sys.argv[2] if len(sys.argv) > 2 else os.path.join(fix, "architectures"))
+    print("architecture fixtures written")

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SwiftSight
+
+struct Dump: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stream activations of many prompts to safetensors shards (for sparse autoencoders).",
+        discussion: """
+            Reads one prompt per line from --prompts (a file, or - for standard input; empty lines are \
+            skipped) and writes activations-NNNNN.safetensors shards of --shard-tokens rows each, one row \
+            per token: every point under its nnsight key ([rows, width], F32) plus input_ids, prompt_index \
+            and position (int64), then manifest.json. NAMES as for `trace --save` (layers_output.6, \
+            transformer.h.6, ...). Each forward pass ends at the last point asked for.
+            """)
+
+    @OptionGroup var options: ModelOptions
+    @Option(name: .long, help: "A file with one prompt per line, or - for standard input.") var prompts: String
+    @Option(name: .long, help: "What to dump: NAMES.") var at: String
+    @Option(name: .long, help: "The folder to write (must not hold a dump already).") var out: String
+    @Option(name: .long, help: "Rows (tokens) per shard.") var shardTokens = 65_536
+    @Option(name: .long, help: "Prompts per forward pass.") var batchSize = 8
+
+    func run() async throws {
+        let model = try await options.load()
+        let points = Set(try Trace.points(at, model: model))
+        let lines = try Self.lines(of: prompts)
+        let started = ContinuousClock.now
+        let dump = try await model.dumpActivations(lines, at: points, to: URL(fileURLWithPath: out), shardTokens: shardTokens,
+                                                   batchSize: batchSize) { p in
+            progressLine("shard \(p.shardsWritten) written: \(p.tokens) tokens")
+        }
+        let seconds = (ContinuousClock.now - started) / .seconds(1)
+        let rate = seconds > 0 ? Int((Double(dump.tokens) / seconds).rounded()) : 0
+        print("wrote \(dump.tokens) tokens of \(dump.prompts) prompts in \(dump.shards.count) shard(s) to \(out) (\(rate) tokens/s)")
+    }
+
+    /// The non-empty lines of `path` (`-`: standard input), read as they are needed.
+    static func lines(of path: String) throws -> PromptLines {
+        guard let file = path == "-" ? fdopen(dup(0), "r") : fopen(path, "r") else {
+            throw ValidationError("cannot read the prompts file \(path): \(String(cString: strerror(errno)))")
+        }
+        return PromptLines(file: LineFile(file))
+    }
+}
+
+/// Lines of a file as an async sequence, read one at a time so a file of millions of prompts is
+/// never in memory at once. Reads block briefly; the pipeline's work runs on its own threads.
+struct PromptLines: AsyncSequence, Sendable {
+    let file: LineFile
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let file: LineFile
+        mutating func next() async -> String? { file.nextNonEmptyLine() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(file: file) }
+}
+
+/// A C stream read line by line (`getline`), closed when no longer used.
+final class LineFile: @unchecked Sendable {
+    // Only the single iterator of a dump reads it, one line at a time.
+    private let file: UnsafeMutablePointer<FILE>
+
+    init(_ file: UnsafeMutablePointer<FILE>) { self.file = file }
+    deinit { fclose(file) }
+
+    func nextNonEmptyLine() -> String? {
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        while true {
+            let n = getline(&buffer, &capacity, file)
+            guard n >= 0, let buffer else { return nil }
+            var line = String(cString: buffer)
+            while let last = line.unicodeScalars.last, last == "\n" || last == "\r" { line.unicodeScalars.removeLast() }
+            if !line.isEmpty { return line }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Rotary position embeddings (RoPE) in Hugging Face's `rotate_half` layout, shared by Llama,
+/// Mistral, Qwen2 and GPT-NeoX.
+///
+/// In each head, the first ``rotaryDimension`` features are rotated: feature i and
+/// i + rotaryDimension/2 form a pair turned by the angle position · θᵢ (θ the
+/// ``inverseFrequencies``); the remaining features (GPT-NeoX's partial rotary) pass through.
+public struct RotaryEmbedding: Sendable, Equatable {
+    /// How the base frequencies are rescaled for longer contexts (`rope_scaling` /
+    /// `rope_parameters.rope_type`).
+    public enum Scaling: Sendable, Equatable {
+        /// `default`: θᵢ = base^(-2i/dim).
+        case none
+        /// `linear`: every θᵢ divided by `factor` (positions interpolated).
+        case linear(factor: Double)
+        /// `llama3` (Llama 3.1): wavelengths above original/lowFrequencyFactor are divided by
+        /// `factor`, those below original/highFrequencyFactor kept, and the band between
+        /// interpolated smoothly.
+        case llama3(factor: Double, lowFrequencyFactor: Double, highFrequencyFactor: Double, originalMaxPositions: Int)
+    }
+
+    /// θᵢ for each rotated pair, rotaryDimension/2 of them.
+    public let inverseFrequencies: [Float]
+    /// Features per head that are rotated (even; at most the head size).
+    public var rotaryDimension: Int { 2 * inverseFrequencies.count }
+
+    /// Rotation with the given frequencies.
+    public init(inverseFrequencies: [Float]) { self.inverseFrequencies = inverseFrequencies }
+
+    /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
+    /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
+    public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
+        precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
+        var theta = stride(from: 0, to: dim, by: 2).map { 1 / pow(base, Double($0) / Double(dim)) }
+        switch scaling {
+        case .none: break
+        case .linear(let factor): theta = theta.map { $0 / factor }
+        case let .llama3(factor, low, high, original):
+            let (lowWavelength, highWavelength) = (Double(original) / low, Double(original) / high)
+            theta = theta.map { f in
+                let wavelength = 2 * Double.pi / f
+                if wavelength < highWavelength { return f }
+                if wavelength > lowWavelength { return f / factor }
+                let smooth = (Double(original) / wavelength - low) / (high - low)
+                return (1 - smooth) * f / factor + smooth * f
+            }
+        }
+        self.init(inverseFrequencies: theta.map { Float($0) })
+    }
+
+    /// `x` ([rows, heads · headDim], row r at position `positions[r]`) with every head rotated.
+    /// O(rows · heads · rotaryDimension).
+    ///
+    /// Differentiable: the pullback is the inverse rotation (the same angles negated).
+    public func callAsFunction(_ x: Tensor, positions: [Int], heads: Int) -> Tensor {
+        precondition(x.rank == 2 && x.shape[0] == positions.count && heads > 0 && x.shape[1] % heads == 0
+                     && x.shape[1] / heads >= rotaryDimension,
+                     "rotary embedding of \(rotaryDimension) features per head on \(x.shape) with \(heads) heads and \(positions.count) positions")
+        let table = angles(positions)
+        let result = Self.rotate(x.detached(), table, heads: heads, sign: 1)
+        guard x.isTracked else { return result }
+        return Tensor.recorded(result, from: [x]) { g in [Self.rotate(g, table, heads: heads, sign: -1)] }
+    }
+
+    /// cos and sin of position · θᵢ per row, [rows · half] each; angles in Float32 like torch.
+    func angles(_ positions: [Int]) -> (cos: [Float], sin: [Float]) {
+        let half = inverseFrequencies.count
+        var (c, s) = ([Float](repeating: 0, count: positions.count * half), [Float](repeating: 0, count: positions.count * half))
+        for (r, p) in positions.enumerated() {
+            for i in 0..<half {
+                let angle = Float(p) * inverseFrequencies[i]
+                (c[r * half + i], s[r * half + i]) = (Foundation.cos(angle), Foundation.sin(angle))
+            }
+        }
+        return (c, s)
+    }
+
+    /// Each head's pairs (a, b) = (x[i], x[i + half]) turned to (a·cos − b·sin·sign, b·cos + a·sin·sign).
+    static func rotate(_ x: Tensor, _ table: (cos: [Float], sin: [Float]), heads: Int, sign: Float) -> Tensor {
+        let (rows, width) = (x.shape[0], x.shape[1])
+        let headDim = width / heads
+        let half = table.cos.count / max(rows, 1)
+        var out = x.detached()
+        out.withUnsafeMutableBuffer { o in
+            table.cos.withUnsafeBufferPointer { cs in
+                table.sin.withUnsafeBufferPointer { ss in
+                    let (op, cp, sp) = (o.baseAddress!, cs.baseAddress!, ss.baseAddress!)
+                    Parallel.forRanges(rows, costPerItem: 4 * heads * half) { range in
+                        for r in range {
+                            let (c, s) = (cp + r * half, sp + r * half)
+                            for h in 0..<heads {
+                                let v = op + r * width + h * headDim
+                                for i in 0..<half {
+                                    let (a, b, sine) = (v[i], v[i + half], sign * s[i])
+                                    v[i] = a * c[i] - b * sine
+                                    v[i + half] = b * c[i] + a * sine
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

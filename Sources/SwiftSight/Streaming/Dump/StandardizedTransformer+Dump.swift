@@ -1,0 +1,112 @@
+import Actors
+import AsyncAlgorithms
+import Checkpoint
+import Foundation
+import Hooks
+import Layers
+
+extension StandardizedTransformer {
+    /// Streams the activations at `points` of every prompt to safetensors shards in `folder`,
+    /// for training sparse autoencoders and other work on millions of tokens.
+    ///
+    /// Each shard `activations-NNNNN.safetensors` holds `shardTokens` rows (the last may hold
+    /// fewer), one per token: every point under its nnsight key (`model.transformer.h.6.output`,
+    /// [rows, width], F32), and `input_ids`, `prompt_index` and `position` ([rows], int64). The
+    /// folder's `manifest.json` lists the shards and points; it is written last, so a folder with a
+    /// manifest holds a complete dump. The forward passes end at the last of `points`, and a shard
+    /// is written on its own thread while the next one fills, so the model rarely waits for the
+    /// disk; at most two shards are in memory.
+    /// ```swift
+    /// let dump = try await model.dumpActivations(prompts, at: [.layerOutput(6)], to: folder)
+    /// print(dump.tokens, "tokens in", dump.shards.count, "shards")
+    /// ```
+    /// - Throws: ``ActivationDumpError`` for a bad request or a folder that already holds a dump;
+    ///   ``Checkpoint/CheckpointError/writeFailed(path:reason:)`` naming the file that could not be
+    ///   written; a ``ModelError`` naming a prompt that cannot be run. Shards written before an
+    ///   error stay, without a manifest.
+    /// - Complexity: memory O(shardTokens · Σ widths).
+    public func dumpActivations<Prompts: AsyncSequence & Sendable>(
+        _ prompts: Prompts, at points: Set<HookPoint>, to folder: URL, shardTokens: Int = 65_536, batchSize: Int = 8,
+        progress: @escaping @Sendable (ActivationDumpProgress) -> Void = { _ in }
+    ) async throws -> ActivationDump where Prompts.Element == String {
+        let ordered = try checkDumpRequest(points, folder: folder, shardTokens: shardTokens)
+        let keys = ordered.map(info.naming.envoyKey(of:))
+        let widths = ordered.map { $0 == .logits ? info.vocabSize : hiddenSize }
+        let shards = AsyncThrowingChannel<ShardBuilder.Shard, Error>()
+        let writer = ComputeWorker(name: "swiftsight.dump")
+        let producer = Task {
+            do {
+                var builder = ShardBuilder(keys: keys, widths: widths, capacity: shardTokens)
+                var (promptsRead, pending) = (0, [Tensor?](repeating: nil, count: ordered.count))
+                for try await record in activationStream(prompts, at: points, batchSize: batchSize) {
+                    guard let k = ordered.firstIndex(of: record.point) else { continue }
+                    pending[k] = record.value
+                    guard k == ordered.count - 1 else { continue }
+                    for shard in builder.add(prompt: record.index, tokens: record.tokens, perKey: pending.compactMap { $0 }) {
+                        await shards.send(shard)
+                    }
+                    promptsRead = record.index + 1
+                    pending = pending.map { _ in nil }
+                }
+                if let last = builder.finish() { await shards.send(last) }
+                shards.finish()
+                return promptsRead
+            } catch {
+                shards.fail(error)
+                throw error
+            }
+        }
+        var written: [ActivationDump.Shard] = []
+        var tokens = 0
+        do {
+            for try await shard in shards {
+                let file = String(format: "activations-%05d.safetensors", shard.number)
+                let url = folder.appendingPathComponent(file)
+                let entries = shard.entries
+                try await writer.run {
+                    try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"], to: url)
+                }
+                written.append(.init(file: file, tokens: shard.rows, firstPrompt: shard.firstPrompt))
+                tokens += shard.rows
+                progress(ActivationDumpProgress(prompts: shard.firstPrompt, tokens: tokens, shardsWritten: written.count))
+            }
+        } catch {
+            producer.cancel()
+            throw error
+        }
+        let dump = ActivationDump(modelType: info.modelType, points: Dictionary(uniqueKeysWithValues: zip(keys, widths)),
+                                  shards: written, prompts: try await producer.value, tokens: tokens)
+        try writeManifest(dump, folder: folder)
+        return dump
+    }
+
+    /// The points in forward order, after checking the request and preparing the folder.
+    private func checkDumpRequest(_ points: Set<HookPoint>, folder: URL, shardTokens: Int) throws -> [HookPoint] {
+        guard !points.isEmpty else { throw ActivationDumpError.noPoints }
+        guard shardTokens > 0 else { throw ActivationDumpError.invalidShardTokens(shardTokens) }
+        let ordered = points.sorted()
+        for point in ordered {
+            if point.isAttentionProbabilities { throw ActivationDumpError.unsupportedPoint(point) }
+            if let layer = point.layer, !(0..<numLayers).contains(layer) { throw TraceError.layerOutOfRange(point, layers: numLayers) }
+        }
+        let manifest = folder.appendingPathComponent("manifest.json")
+        if FileManager.default.fileExists(atPath: manifest.path) { throw ActivationDumpError.folderHoldsADump(path: folder.path) }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError.writeFailed(path: folder.path, reason: (error as NSError).localizedDescription)
+        }
+        return ordered
+    }
+
+    private func writeManifest(_ dump: ActivationDump, folder: URL) throws {
+        let url = folder.appendingPathComponent("manifest.json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try encoder.encode(dump).write(to: url, options: .atomic)
+        } catch {
+            throw CheckpointError.writeFailed(path: url.path, reason: (error as NSError).localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Checkpoint
+import Foundation
+import Layers
+import Models
+import Testing
+
+/// Config reading for the Llama family and GPT-NeoX: older key spellings, defaults, and typed
+/// errors that name the key.
+@Suite struct ArchitectureConfigTests {
+    func config(_ json: String) throws -> JSONConfig {
+        try JSONConfig(data: Data(json.utf8), url: URL(fileURLWithPath: "/tmp/config.json"))
+    }
+
+    let llama = """
+        "model_type": "llama", "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+        "hidden_size": 64, "intermediate_size": 96, "vocab_size": 794, "max_position_embeddings": 64
+        """
+
+    /// The older `rope_scaling` + top-level `rope_theta` spelling gives transformers' frequencies too.
+    @Test func olderRopeScalingSpelling() throws {
+        let c = try LlamaConfiguration(config("""
+            {\(llama), "rope_theta": 500000.0, "eos_token_id": [0, 5],
+             "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                              "original_max_position_embeddings": 16}}
+            """))
+        let reference = try SafetensorsFile(url: ArchitectureFixtures.root.appendingPathComponent("references/tiny-llama.safetensors"))
+            .tensor("rope.inv_freq").scalars
+        for (mine, theirs) in zip(c.rotary.inverseFrequencies, reference) { #expect(abs(mine - theirs) <= 1e-6 * theirs) }
+        #expect(c.eosTokenID == 0 && c.eosTokenIDs == [0, 5])
+        #expect(c.slidingWindows == [nil, nil])
+    }
+
+    @Test func unsupportedRopeTypeNamesTheKey() throws {
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_scaling.rope_type", value: "yarn",
+                                                            reason: "supported rope types: default, linear, llama3")) {
+            try LlamaConfiguration(config("{\(llama), \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0}}"))
+        }
+        #expect(throws: CheckpointError.self) {
+            try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"llama3\", \"factor\": 8.0}}"))
+        }
+    }
+
+    @Test func slidingWindows() throws {
+        let qwen = llama.replacingOccurrences(of: "\"llama\"", with: "\"qwen2\"")
+        #expect(try LlamaConfiguration(config("{\(qwen), \"sliding_window\": 4}")).slidingWindows == [nil, nil])
+        #expect(try LlamaConfiguration(config("{\(qwen), \"sliding_window\": 4, \"use_sliding_window\": true, \"max_window_layers\": 1}"))
+            .slidingWindows == [nil, 4])
+        let mistral = llama.replacingOccurrences(of: "\"llama\"", with: "\"mistral\"")
+        #expect(try LlamaConfiguration(config("{\(mistral), \"sliding_window\": 7}")).slidingWindows == [7, 7])
+        #expect(try LlamaConfiguration(config("{\(mistral), \"sliding_window\": null}")).slidingWindows == [nil, nil])
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "layer_types", value: "chunked_attention",
+                                                            reason: "supported layer types: full_attention, sliding_attention")) {
+            try LlamaConfiguration(config("""
+                {\(qwen), "sliding_window": 4, "use_sliding_window": true, "layer_types": ["full_attention", "chunked_attention"]}
+                """))
+        }
+    }
+
+    @Test func groupedQueryHeadsMustDivide() throws {
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "num_key_value_heads", value: "3",
+                                                            reason: "must divide num_attention_heads 4")) {
+            try LlamaConfiguration(config("{\(llama.replacingOccurrences(of: "\"num_key_value_heads\": 2", with: "\"num_key_value_heads\": 3"))}"))
+        }
+    }
+
+    /// Pythia's own configs spell the rotary settings `rotary_pct` and `rotary_emb_base`.
+    @Test func pythiaRotarySpelling() throws {
+        let c = try GPTNeoXConfiguration(config("""
+            {"model_type": "gpt_neox", "num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 64,
+             "intermediate_size": 128, "vocab_size": 794, "rotary_pct": 0.25, "rotary_emb_base": 10000, "eos_token_id": 0}
+            """))
+        let reference = try SafetensorsFile(url: ArchitectureFixtures.root.appendingPathComponent("references/tiny-neox.safetensors"))
+            .tensor("rope.inv_freq").scalars
+        #expect(c.rotary.inverseFrequencies.count == 2 && reference.count == 2)
+        for (mine, theirs) in zip(c.rotary.inverseFrequencies, reference) { #expect(abs(mine - theirs) <= 1e-6 * theirs) }
+        #expect(c.parallelResidual && c.attentionBias && !c.tieWordEmbeddings && c.maxPositions == 2048)
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "partial_rotary_factor", value: "0.1",
+                                                            reason: "must rotate an even number of the 16 features of a head")) {
+            try GPTNeoXConfiguration(config("""
+                {"num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 64, "intermediate_size": 128,
+                 "vocab_size": 794, "rotary_pct": 0.1}
+                """))
+        }
+    }
+}

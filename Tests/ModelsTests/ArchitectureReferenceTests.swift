@@ -1,0 +1,73 @@
+import Checkpoint
+import Foundation
+import Hooks
+import Layers
+import Models
+import Synchronization
+import Testing
+
+/// Every hook point of the Llama, Mistral, Qwen2 and GPT-NeoX fixtures equals Hugging Face
+/// transformers' value, keyed by the architecture's own module names.
+@Suite struct ArchitectureReferenceTests {
+    @Test(arguments: ArchitectureFixtures.models, ["tailor", "batch"])
+    func everyHookPointMatchesTransformers(_ name: String, _ run: String) async throws {
+        let file = try ArchitectureFixtures.references(name)
+        let batch = try ArchitectureFixtures.batch(file, run)
+        let model = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name))
+        let recorded = Mutex<[HookPoint: Tensor]>([:])
+        let logits = try await ForwardPass.run(model, batch) { point, value in recorded.withLock { $0[point] = value } }
+        let values = recorded.withLock { $0 }
+        let points = HookPoint.all(layers: model.info.numLayers)
+        #expect(values.count == points.count)
+        for point in points {
+            let key = model.info.naming.envoyKey(of: point)
+            let reference = try file.tensor("\(run).\(key)")
+            let mine = try #require(values[point], "\(point) was not fired")
+            #expect(mine.shape == [batch.rows, reference.shape[2]], "\(key)")
+            let diff = maxDifferenceOverRealTokens(packed: mine, reference: reference, batch: batch)
+            #expect(diff <= 1e-4, "\(name) \(run): \(key) differs by \(diff)")
+        }
+        #expect(logits.shape == [batch.rows, model.info.vocabSize])
+    }
+
+    @Test(arguments: ArchitectureFixtures.models)
+    func batchRowsEqualSinglePromptRuns(_ name: String) async throws {
+        let batch = try ArchitectureFixtures.batch(try ArchitectureFixtures.references(name), "batch")
+        let model = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name))
+        let batched = try await ForwardPass.run(model, batch)
+        for (s, sequence) in batch.sequences.enumerated() {
+            let alone = try await ForwardPass.run(model, TokenBatch([sequence]))
+            #expect(batched.rows(batch.rows(of: s)).maxAbsDifference(alone) <= 1e-5)
+        }
+    }
+
+    @Test(arguments: ArchitectureFixtures.models)
+    func rotaryFrequenciesEqualTransformers(_ name: String) throws {
+        let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
+        let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info
+        let rotary = try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
+                                                defaultPartialFactor: info.modelType == "gpt_neox" ? 0.25 : 1)
+        let reference = try ArchitectureFixtures.references(name).tensor("rope.inv_freq").scalars
+        #expect(rotary.inverseFrequencies.count == reference.count)
+        for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {
+            #expect(abs(mine - theirs) <= 1e-6 * abs(theirs), "\(name): \(mine) vs \(theirs)")
+        }
+    }
+
+    @Test func namingTablesKeyByTheOriginalModules() throws {
+        let llama = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory("tiny-qwen2")).info.naming
+        #expect(llama.envoyKey(of: .layerOutput(0)) == "model.model.layers.0.output")
+        #expect(llama.envoyKey(of: .attentionInput(1)) == "model.model.layers.1.self_attn.input")
+        #expect(llama.envoyKey(of: .lnFinal) == "model.model.norm.output")
+        #expect(try llama.resolve("model.layers.1.mlp", layers: 2) == .mlpOutput(1))
+        #expect(try llama.resolve("model.model.layers.1.mlp.input", layers: 2) == .mlpInput(1))
+        #expect(try llama.resolve("model.norm", layers: 2) == .lnFinal)
+        #expect(try llama.resolve("model.embed_tokens", layers: 2) == .tokenEmbeddings)
+        #expect(llama.originalPath(forAlias: "layers.1") == "model.layers.1")
+        let neox = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory("tiny-neox")).info.naming
+        #expect(neox.envoyKey(of: .attentionOutput(0)) == "model.gpt_neox.layers.0.attention.output")
+        #expect(neox.envoyKey(of: .logits) == "model.lm_head.output")
+        #expect(try neox.resolve("gpt_neox.final_layer_norm", layers: 2) == .lnFinal)
+        #expect(ModuleNaming.forModelType("mistral") == .llama && ModuleNaming.forModelType("bert") == nil)
+    }
+}
