@@ -1,4 +1,11 @@
 import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How a layer's weights are stored for its forward products.
 public enum WeightPrecision: String, Sendable, CaseIterable {
@@ -28,9 +35,12 @@ public final class PackedWeights: @unchecked Sendable {
     /// Output columns per packed panel.
     public static let panelWidth = Int(SS_GEMM_NR)
 
-    /// Whether this CPU runs the packed kernel's vector code (AVX-512); elsewhere a Float32
-    /// product is better left to OpenBLAS (see ``Linear/packed(_:)``).
+    /// Whether Float32 layers use the packed kernel: this CPU runs its vector code (AVX-512)
+    /// and the environment variable `SWIFTSIGHT_PACKED_GEMM` is not `0`. Elsewhere a Float32
+    /// product is better left to OpenBLAS (see ``Linear/packed(_:)``); the variable lets a
+    /// benchmark compare both paths in one build.
     public static let hasVectorKernel = ss_gemm_has_avx512() != 0
+        && getenv("SWIFTSIGHT_PACKED_GEMM").map { String(cString: $0) != "0" } ?? true
 
     /// Packs `weight`, stored [k, n] (`transposed` false) or [n, k] (`transposed` true). O(k·n),
     /// spread over the cores.
