@@ -51,6 +51,14 @@ void ss_gemm_pack_f32(const float *w, size_t k, size_t n, size_t stride_k, size_
     for (size_t jb = panel_begin; jb < panel_end; jb++) {
         float *out = packed + jb * k * NR;
         size_t cols = n - jb * NR < NR ? n - jb * NR : NR;
+        if (stride_n == 1) {
+            // An [in, out] weight: each row of the panel is a contiguous run of the source row.
+            for (size_t p = 0; p < k; p++) {
+                memcpy(out + p * NR, w + p * stride_k + jb * NR, cols * sizeof(float));
+                for (size_t c = cols; c < NR; c++) out[p * NR + c] = 0.0f;
+            }
+            continue;
+        }
         // Column by column, so an [out, in] weight is read along its rows.
         for (size_t c = 0; c < NR; c++) {
             if (c < cols) {
@@ -77,6 +85,13 @@ void ss_gemm_pack_bf16(const float *w, size_t k, size_t n, size_t stride_k, size
     for (size_t jb = panel_begin; jb < panel_end; jb++) {
         uint16_t *out = packed + jb * k * NR;
         size_t cols = n - jb * NR < NR ? n - jb * NR : NR;
+        if (stride_n == 1) {
+            for (size_t p = 0; p < k; p++) {
+                const float *src = w + p * stride_k + jb * NR;
+                for (size_t c = 0; c < NR; c++) out[p * NR + c] = c < cols ? ss_float_to_bf16(src[c]) : 0;
+            }
+            continue;
+        }
         for (size_t c = 0; c < NR; c++) {
             if (c < cols) {
                 const float *src = w + (jb * NR + c) * stride_n;
