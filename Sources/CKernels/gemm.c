@@ -217,6 +217,37 @@ static AVX512 void NAME(int mr, size_t kc, const float *a, const void *b, float 
 DEFINE_TILES(tiles_f32, 0)
 DEFINE_TILES(tiles_bf16, 1)
 
+// One row (a generation step) against four panels at once: four weight streams in flight
+// instead of one, which is what a memory-bound product needs. Full panels only.
+static inline __attribute__((always_inline)) AVX512
+void row_by_4_panels(const int is_bf16, size_t k, const float *a, const char *b, size_t panel_bytes,
+                     float *c, const float *bias) {
+    __m512 acc[4][3];
+    for (int q = 0; q < 4; q++)
+        for (int v = 0; v < 3; v++)
+            acc[q][v] = bias ? _mm512_loadu_ps(bias + q * NR + v * 16) : _mm512_setzero_ps();
+    const size_t esize = is_bf16 ? 2 : 4;
+    for (size_t p = 0; p < k; p++) {
+        __m512 av = _mm512_set1_ps(a[p * MR]);
+        for (int q = 0; q < 4; q++) {
+            const char *bq = b + q * panel_bytes + p * NR * esize;
+            _mm_prefetch(bq + 32 * NR * esize, _MM_HINT_T0);
+            acc[q][0] = _mm512_fmadd_ps(av, LOADB(bq, is_bf16), acc[q][0]);
+            acc[q][1] = _mm512_fmadd_ps(av, LOADB(bq + 16 * esize, is_bf16), acc[q][1]);
+            acc[q][2] = _mm512_fmadd_ps(av, LOADB(bq + 32 * esize, is_bf16), acc[q][2]);
+        }
+    }
+    for (int q = 0; q < 4; q++)
+        for (int v = 0; v < 3; v++) _mm512_storeu_ps(c + q * NR + v * 16, acc[q][v]);
+}
+
+static AVX512 void row_by_4_panels_f32(size_t k, const float *a, const char *b, size_t pb, float *c, const float *bias) {
+    row_by_4_panels(0, k, a, b, pb, c, bias);
+}
+static AVX512 void row_by_4_panels_bf16(size_t k, const float *a, const char *b, size_t pb, float *c, const float *bias) {
+    row_by_4_panels(1, k, a, b, pb, c, bias);
+}
+
 static inline __mmask16 mask_for(size_t cols, size_t from) {
     if (cols <= from) return 0;
     size_t n = cols - from;
@@ -228,6 +259,17 @@ static AVX512 void gemm_avx512(size_t m, size_t n, size_t k, const float *a, con
                                size_t panel_begin, size_t panel_end, size_t kc_block) {
     const size_t esize = is_bf16 ? 2 : 4;
     // Few rows: the weights stream from memory once whatever the blocking; no need to revisit C.
+    if (m == 1) {
+        // Full panels four at a time; the rest (and a partial last panel) below.
+        size_t full_end = panel_begin;
+        while (full_end + 4 <= panel_end && (full_end + 4) * NR <= n) full_end += 4;
+        for (size_t jb = panel_begin; jb < full_end; jb += 4) {
+            const char *b = (const char *)packed + jb * k * NR * esize;
+            if (is_bf16) row_by_4_panels_bf16(k, a, b, k * NR * esize, c + jb * NR, bias ? bias + jb * NR : NULL);
+            else row_by_4_panels_f32(k, a, b, k * NR * esize, c + jb * NR, bias ? bias + jb * NR : NULL);
+        }
+        panel_begin = full_end;
+    }
     size_t kcb = (m <= 2 * MR || kc_block == 0) ? k : kc_block;
     // Panel by panel; within one, k in blocks whose slice of the panel (kc x 48) stays in L1
     // while every block of rows passes over it, and the panel's column of C stays in L2.

@@ -10,7 +10,7 @@ struct BenchGEMM: ParsableCommand {
         abstract: "Time Linear's products on GPT-2-small shapes: cblas_sgemm/sgemv against the packed kernel (Float32, BF16).")
 
     @Option(help: "Comma-separated row counts (m).") var rows = "1,8,128,512"
-    @Option(help: "Timed runs per case (A/B/C interleaved).") var runs = 11
+    @Option(help: "Timed runs per case.") var runs = 11
     @Option(help: "Untimed warm-up runs per case.") var warmup = 2
     @Flag(help: "Print one JSON object per case.") var json = false
 
@@ -47,8 +47,12 @@ struct BenchGEMM: ParsableCommand {
                 let x = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in generator.nextSigned() })
                 var times = [[Double]](repeating: [], count: variants.count)
                 var cpu = [[Double]](repeating: [], count: variants.count)
-                for run in 0..<(warmup + runs) {
-                    for (v, layer) in variants.enumerated() {
+                // One variant at a time, each after its own warm-up, OpenBLAS last and then a pause:
+                // its idle threads keep spinning (about 0.1 s) after its calls and would take a core
+                // from whatever runs right after.
+                for v in [1, 2, 0] {
+                    let layer = variants[v]
+                    for run in 0..<(warmup + runs) {
                         let (start, cpuStart) = (ContinuousClock.now, Self.processCPUms())
                         _ = layer(x)
                         if run >= warmup {
@@ -57,6 +61,7 @@ struct BenchGEMM: ParsableCommand {
                         }
                     }
                 }
+                Thread.sleep(forTimeInterval: 0.3)
                 let medians = times.map { $0.sorted()[$0.count / 2] }
                 let cpuMedians = cpu.map { $0.sorted()[$0.count / 2] }
                 let flops = 2 * Double(m) * Double(k) * Double(n)

@@ -7,7 +7,8 @@ import Testing
 /// panels (n not a multiple of 48), one row, both weight layouts, with and without bias.
 @Suite struct PackedLinearTests {
     static let shapes: [(m: Int, k: Int, n: Int)] = [
-        (1, 5, 1), (1, 64, 48), (3, 37, 49), (8, 16, 97), (9, 70, 47), (17, 33, 144), (130, 24, 50),
+        (1, 5, 1), (1, 64, 48), (1, 40, 200), (1, 9, 384), (3, 37, 49), (8, 16, 97), (9, 70, 47), (17, 33, 144),
+        (130, 24, 50),
     ]
 
     /// x·W + b in Double, W read through `layout` and optionally rounded like torch's `.to(bfloat16)`.
