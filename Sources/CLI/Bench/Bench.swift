@@ -61,7 +61,7 @@ struct Bench: AsyncParsableCommand {
             throughput = try await GEMMThroughput.measure(model: model, batch: TokenBatch([inputs.ids.slice128]), repeats: 5)
             throughput.map { say($0.line) }
         }
-        let report = BenchReport(side: "SwiftSight", versions: ["swiftsight": SwiftSightVersion.string, "openblas": blas.description],
+        let report = BenchReport(side: "SwiftSight", versions: ["swiftsight": SwiftSightVersion.string, "OpenBLAS": "\(blas.configuration) (core \(blas.coreName))"],
                                  threads: blas.threads, inputs: inputs.ids, cases: results, gemm: throughput)
         if json { print(try report.json()) }
         if let markdown, let reference {

@@ -53,6 +53,10 @@ struct BenchMeasurement: Codable, Equatable, Sendable {
     /// Tokens per second at the median, for throughput cases.
     var tokensPerSecond: Double? { tokens.map { Double($0) / (medianMs / 1000) } }
 
+    init(medianMs: Double, minMs: Double, runs: Int, peakRSSMB: Double?, tokens: Int?) {
+        (self.medianMs, self.minMs, self.runs, self.peakRSSMB, self.tokens) = (medianMs, minMs, runs, peakRSSMB, tokens)
+    }
+
     /// Median and minimum of `milliseconds` (the median of an even count averages the middle
     /// two, as Python's `statistics.median` does).
     init(milliseconds: [Double], peakRSSMB: Double?, tokens: Int? = nil) {
