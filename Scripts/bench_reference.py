@@ -159,7 +159,7 @@ def main():
     for name, body, heavy, tokens in all_cases:
         if wanted and name not in wanted:
             continue
-        runs, warmup = (max(3, args.runs // 3), 1) if heavy else (args.runs, args.warmup)
+        runs, warmup = (max(3, args.runs // 3), min(args.warmup, 1)) if heavy else (args.runs, args.warmup)
         results[name] = measure(body, runs, warmup, tokens)
         print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
 
