@@ -117,6 +117,25 @@ import Testing
         #expect(lines.contains("SwiftSight: swiftsight 0.1.0, 2 threads. nnsight/HF: nnsight 0.6.3, numpy 2.4.6, torch 2.15.0+cu132, transformers 5.24.0, 2 threads."))
     }
 
+    /// Rounds of one side merge case by case: the lowest median wins, with its own min and RSS.
+    @Test func roundsKeepTheLowestMedianPerCase() throws {
+        let first = try BenchReport.decode(Data(Self.referenceJSON.utf8), path: "ref.json")
+        var second = first
+        second.cases["forward_128"] = BenchMeasurement(medianMs: 150, minMs: 149, runs: 11, peakRSSMB: 1200, tokens: nil)
+        second.cases["stream_l6_256x64"] = BenchMeasurement(medianMs: 20000, minMs: 15000, runs: 3, peakRSSMB: 1, tokens: 16384)
+        second.gemm = GEMMThroughput(calls: 1, gflop: 1, inForwardMs: 10, standaloneMs: 9, forwardMs: 12)
+        var third = first
+        third.gemm = GEMMThroughput(calls: 1, gflop: 1, inForwardMs: 20, standaloneMs: 9, forwardMs: 30)
+        let best = BenchReport.best(of: [first, second, third])
+        #expect(best.cases["forward_128"]?.medianMs == 150 && best.cases["forward_128"]?.peakRSSMB == 1200)
+        #expect(best.cases["stream_l6_256x64"] == first.cases["stream_l6_256x64"])
+        #expect(best.gemm?.forwardMs == 12)
+        #expect(best.side == first.side && best.inputs == first.inputs)
+        let text = BenchMarkdown.render(rows: [], own: [], gemm: nil, swift: best, reference: first, rounds: (2, 3))
+        #expect(text.hasPrefix("Each side's figure per case is its lowest median over 2 rounds (nnsight/HF) and 3 rounds (SwiftSight), run alternately.\n\n| case |"))
+        #expect(BenchMarkdown.render(rows: [], own: [], gemm: nil, swift: best, reference: first).hasPrefix("| case |"))
+    }
+
     @Test func readsVmHWMFromAStatusText() {
         let status = "Name:\tswiftsight\nVmPeak:\t 1234 kB\nVmHWM:\t  548716 kB\nVmRSS:\t  500000 kB\n"
         #expect(PeakMemory.vmHWMKilobytes(in: status) == 548_716)

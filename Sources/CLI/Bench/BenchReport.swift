@@ -42,6 +42,18 @@ struct BenchReport: Codable, Equatable, Sendable {
         keys.isEmpty ? "the top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 
+    /// Several rounds of one side as one: for each case, the round with the lowest median (the
+    /// one least disturbed by other work on the host); the GEMM figure of the round whose
+    /// recorded forwards were fastest. Versions, threads and inputs are the first round's.
+    static func best(of rounds: [BenchReport]) -> BenchReport {
+        guard var best = rounds.first else { preconditionFailure("best(of:) needs at least one round") }
+        for round in rounds.dropFirst() {
+            best.cases.merge(round.cases) { $1.medianMs < $0.medianMs ? $1 : $0 }
+            if let g = round.gemm, g.forwardMs < best.gemm?.forwardMs ?? .infinity { best.gemm = g }
+        }
+        return best
+    }
+
     /// One line of JSON, keys sorted.
     func json() throws -> String {
         let encoder = JSONEncoder()
@@ -123,8 +135,13 @@ struct OwnRatioRow: Equatable, Sendable {
 /// The Markdown section the side-by-side script writes.
 enum BenchMarkdown {
     static func render(rows: [ComparisonRow], own: [OwnRatioRow], gemm: GEMMThroughput?,
-                       swift: BenchReport, reference: BenchReport) -> String {
-        var out = [ComparisonRow.markdownHeader] + rows.map(\.markdown)
+                       swift: BenchReport, reference: BenchReport, rounds: (reference: Int, swift: Int) = (1, 1)) -> String {
+        var out: [String] = []
+        if rounds != (1, 1) {
+            out += ["Each side's figure per case is its lowest median over \(rounds.reference) rounds (nnsight/HF) "
+                    + "and \(rounds.swift) rounds (SwiftSight), run alternately.", ""]
+        }
+        out += [ComparisonRow.markdownHeader] + rows.map(\.markdown)
         out.append("")
         out.append(OwnRatioRow.markdownHeader)
         out += own.map(\.markdown)
