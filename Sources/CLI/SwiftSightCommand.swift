@@ -9,7 +9,7 @@ struct SwiftSightCommand: AsyncParsableCommand {
             commandName: "swiftsight",
             abstract: "Look inside transformer language models while they run.",
             version: "swiftsight \(SwiftSightVersion.string)\n\(BLASRuntime.current)",
-            subcommands: [Run.self, Tokenize.self, Trace.self, Dump.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, BenchForward.self, Bench.self, BenchGEMM.self, Generate.self])
+            subcommands: [Run.self, Tokenize.self, Trace.self, Dump.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, Bench.self, BenchGEMM.self, Generate.self])
     }
 }
 

@@ -17,6 +17,14 @@ public enum GEMM {
         alpha: Float = 1, beta: Float = 0
     ) {
         guard m > 0, n > 0 else { return }
+        // Timed only while `swiftsight bench` records (GEMM+Recording.swift); otherwise one atomic load.
+        let recordingSince: ContinuousClock.Instant? = Recording.isOn ? .now : nil
+        defer {
+            if let recordingSince {
+                Recording.append(Call(m: m, n: n, k: k, opA: opA, opB: opB, lda: lda, ldb: ldb, ldc: ldc,
+                                      seconds: recordingSince.secondsElapsed))
+            }
+        }
         if m == 1 {
             // One row (a generation step): a matrix-vector product. OpenBLAS's sgemm would pack
             // all of B first, reading the weights three times instead of once.

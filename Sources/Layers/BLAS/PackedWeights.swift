@@ -31,6 +31,9 @@ public final class PackedWeights: @unchecked Sendable {
     /// The element type of the packed copy.
     public let precision: WeightPrecision
     private let storage: UnsafeMutableRawPointer
+    /// How the original was stored, for the benchmark's replay of the same product through
+    /// `cblas_sgemm` (``GEMM/Recording``).
+    private let originalTransposed: Bool
 
     /// Output columns per packed panel.
     public static let panelWidth = Int(SS_GEMM_NR)
@@ -72,6 +75,7 @@ public final class PackedWeights: @unchecked Sendable {
         inputSize = k
         outputSize = n
         self.precision = precision
+        originalTransposed = transposed
     }
 
     deinit { storage.deallocate() }
@@ -90,6 +94,15 @@ public final class PackedWeights: @unchecked Sendable {
                          c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
         let (k, n) = (inputSize, outputSize)
+        // Recorded like every product while `swiftsight bench` measures GEMM throughput.
+        let recordingSince: ContinuousClock.Instant? = GEMM.Recording.isOn ? .now : nil
+        defer {
+            if let recordingSince {
+                GEMM.Recording.append(GEMM.Call(m: m, n: n, k: k, opA: .plain, opB: originalTransposed ? .transposed : .plain,
+                                                lda: lda, ldb: originalTransposed ? k : n, ldc: ldc,
+                                                seconds: recordingSince.secondsElapsed))
+            }
+        }
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: max(ss_gemm_packed_a_count(m, k), 1))
         defer { packedA.deallocate() }
         // Blocks of 8 rows, split over the cores when there are several.
