@@ -37,40 +37,16 @@ extension ScaledDotProductAttention {
                         self(shape: shape, queries: .init(q + row * qs, rowStride: qs), keys: .init(kc, rowStride: kvWidth),
                              values: .init(vc, rowStride: kvWidth), keyMask: nil,
                              output: discarded, outputStride: width, probabilities: scratch)
-                        for h in 0..<heads {
-                            for i in 0..<length {
-                                (packed.baseAddress! + ((row + i) * heads + h) * keyWidth)
-                                    .update(from: scratch + (h * length + i) * keys, count: keys)
-                            }
-                        }
+                        Self.pack(scratch, keys: keys, into: packed.baseAddress!, row: row, rows: length,
+                                  heads: heads, keyWidth: keyWidth)
                     }
                 }
             }
         }
-        let expected = probabilities.shape
-        try await hook(point, &probabilities)
-        guard probabilities.shape == expected else {
-            throw TraceError.shapeMismatch(point, expected: expected, got: probabilities.shape)
-        }
+        try await Self.fire(point, &probabilities, hook: hook)
         // Output = P·V per sequence and head over the cached values.
-        let group = heads / inputs.kvHeads
-        var output = Tensor.zeros([batch.rows, width])
-        output.withUnsafeMutableBuffer { out in
-            probabilities.withUnsafeBuffer { p in
-                for s in 0..<batch.batchSize {
-                    let row = batch.offsets[s]
-                    let length = batch.sequences[s].count
-                    cache.sequences[s].withCached(layer: layer) { _, values, keys in
-                        for h in 0..<heads {
-                            GEMM.multiply(m: length, n: hd, k: keys,
-                                          a: p.baseAddress! + (row * heads + h) * keyWidth, lda: heads * keyWidth,
-                                          b: values + (h / group) * hd, ldb: kvWidth,
-                                          c: out.baseAddress! + row * width + h * hd, ldc: width)
-                        }
-                    }
-                }
-            }
+        return Self.product(probabilities, batch: batch, inputs: inputs) { s, body in
+            cache.sequences[s].withCached(layer: layer) { _, values, keys in body(values, keys, kvWidth) }
         }
-        return output
     }
 }
