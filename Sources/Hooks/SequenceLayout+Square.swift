@@ -7,23 +7,13 @@ extension SequenceLayout {
     /// padding. Without a cached prefix both axes have the same length. This is how attention
     /// probabilities travel. O(group · heads · rows · keys).
     func leftPaddedSquare(_ packed: Tensor, sequences group: Range<Int>) -> Tensor {
-        let (heads, keys) = (packed.shape[1], packed.shape[2])
         let length = group.map { lengths[$0] }.max() ?? 0
         let keyWidth = group.map { keyLength(of: $0) }.max() ?? 0
-        var out = Tensor.zeros([group.count, heads, length, keyWidth])
+        var out = Tensor.zeros([group.count, packed.shape[1], length, keyWidth])
         out.withUnsafeMutableBuffer { o in
             packed.withUnsafeBuffer { p in
-                for (g, s) in group.enumerated() {
-                    let (n, k) = (lengths[s], keyLength(of: s))
-                    let (pad, keyPad) = (length - n, keyWidth - k)
-                    precondition(k <= keys, "packed probabilities hold \(keys) keys, sequence \(s) has \(k)")
-                    for h in 0..<heads {
-                        for i in 0..<n {
-                            let src = p.baseAddress! + ((offsets[s] + i) * heads + h) * keys
-                            let dst = o.baseAddress! + ((g * heads + h) * length + pad + i) * keyWidth + keyPad
-                            dst.update(from: src, count: k)
-                        }
-                    }
+                forEachSquareRow(group, heads: packed.shape[1], keys: packed.shape[2], length: length, keyWidth: keyWidth) {
+                    (o.baseAddress! + $1).update(from: p.baseAddress! + $0, count: $2)
                 }
             }
         }
@@ -35,20 +25,27 @@ extension SequenceLayout {
     /// ``leftPaddedSquare(_:sequences:)``).
     func scatterSquare(_ padded: Tensor, into packed: inout Tensor, sequences group: Range<Int>) {
         let (heads, keys) = (packed.shape[1], packed.shape[2])
-        let (length, keyWidth) = (padded.shape[2], padded.shape[3])
         packed.withUnsafeMutableBuffer { p in
             padded.withUnsafeBuffer { o in
-                for (g, s) in group.enumerated() {
-                    let (n, k) = (lengths[s], keyLength(of: s))
-                    let (pad, keyPad) = (length - n, keyWidth - k)
-                    precondition(k <= keys, "packed probabilities hold \(keys) keys, sequence \(s) has \(k)")
-                    for h in 0..<heads {
-                        for i in 0..<n {
-                            let dst = p.baseAddress! + ((offsets[s] + i) * heads + h) * keys
-                            let src = o.baseAddress! + ((g * heads + h) * length + pad + i) * keyWidth + keyPad
-                            dst.update(from: src, count: k)
-                        }
-                    }
+                forEachSquareRow(group, heads: heads, keys: keys, length: padded.shape[2], keyWidth: padded.shape[3]) {
+                    (p.baseAddress! + $0).update(from: o.baseAddress! + $1, count: $2)
+                }
+            }
+        }
+    }
+
+    /// Calls `body(packedOffset, paddedOffset, count)` for each query row and head of the
+    /// sequences `group`: where the row's keys sit in packed [rows, heads, keys] values and in
+    /// left-padded [group, heads, length, keyWidth] ones.
+    private func forEachSquareRow(_ group: Range<Int>, heads: Int, keys: Int, length: Int, keyWidth: Int,
+                                  _ body: (Int, Int, Int) -> Void) {
+        for (g, s) in group.enumerated() {
+            let (n, k) = (lengths[s], keyLength(of: s))
+            let (pad, keyPad) = (length - n, keyWidth - k)
+            precondition(k <= keys, "packed probabilities hold \(keys) keys, sequence \(s) has \(k)")
+            for h in 0..<heads {
+                for i in 0..<n {
+                    body(((offsets[s] + i) * heads + h) * keys, ((g * heads + h) * length + pad + i) * keyWidth + keyPad, k)
                 }
             }
         }
