@@ -7,7 +7,11 @@
 // loop over the same layout is used (the Swift side prefers OpenBLAS there for Float32).
 #include "CKernels.h"
 
+#include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SS_HAVE_AVX512_PATH 1
@@ -45,6 +49,26 @@ int ss_gemm_has_avx512(void) {
 }
 
 // ---- Packing ----
+
+void *ss_gemm_alloc_packed(size_t bytes) {
+    // 2 MB aligned and marked for transparent huge pages: a product streams the whole weight, and
+    // with 4 KB pages the hardware prefetchers stop at every page boundary and the TLB misses;
+    // one-row products (generation) read 20-30 % faster this way on the machine we measured.
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (bytes >= huge) {
+        size_t rounded = (bytes + huge - 1) / huge * huge;
+        if (posix_memalign(&p, huge, rounded) != 0) return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+        madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+        return p;
+    }
+    if (posix_memalign(&p, 64, bytes < 64 ? 64 : bytes) != 0) return NULL;
+    return p;
+}
+
+void ss_gemm_free_packed(void *p) { free(p); }
 
 void ss_gemm_pack_f32(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
                       float *packed, size_t panel_begin, size_t panel_end) {

@@ -60,6 +60,10 @@ void ss_layernorm_param_backward(const float *x, const float *g, size_t rows, si
 size_t ss_gemm_packed_count(size_t k, size_t n);
 /// Whether the AVX-512 kernel runs on this CPU (F, BW, VL, DQ and OS support for ZMM state).
 int ss_gemm_has_avx512(void);
+/// Memory for a packed weight: 64-byte aligned, and for 2 MB or more 2 MB aligned and marked for
+/// transparent huge pages. NULL when out of memory. Free with ss_gemm_free_packed.
+void *ss_gemm_alloc_packed(size_t bytes);
+void ss_gemm_free_packed(void *p);
 /// Packs panels [panel_begin, panel_end) of W (k x n; element (p, j) at w[p*stride_k + j*stride_n]).
 void ss_gemm_pack_f32(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
                       float *packed, size_t panel_begin, size_t panel_end);
@@ -82,5 +86,15 @@ void ss_gemm_packed_bf16(size_t m, size_t n, size_t k, const float *a, const uin
                          const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end);
 /// The k block of the kernel when m is large (default 0 = none: the whole of k at once). For tuning only.
 void ss_gemm_set_k_block(size_t kc);
+
+// A pool of worker threads for parallel loops (pool.c): they spin briefly between loops, so
+// back-to-back loops (the products of a generation step) do not pay a wake-up each.
+
+/// One task of a loop: `task` in [0, tasks).
+typedef void (*ss_pool_task)(void *context, size_t task);
+/// Runs fn(context, t) for every t in [0, tasks) on the calling thread and the pool's workers,
+/// returning 1 when all have run. Returns 0 without running any when the loop should run on the
+/// caller alone: one task, no workers (one core, or not Linux), or the pool busy with another loop.
+int ss_pool_run(size_t tasks, ss_pool_task fn, void *context);
 
 #endif

@@ -52,7 +52,9 @@ public final class PackedWeights: @unchecked Sendable {
         let (k, n) = transposed ? (weight.shape[1], weight.shape[0]) : (weight.shape[0], weight.shape[1])
         let count = ss_gemm_packed_count(k, n)
         let bytes = count * (precision == .float32 ? 4 : 2)
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+        guard let storage = ss_gemm_alloc_packed(bytes) else {
+            fatalError("PackedWeights: out of memory for \(bytes) bytes")
+        }
         let panels = (n + Self.panelWidth - 1) / Self.panelWidth
         let (strideK, strideN) = transposed ? (1, k) : (n, 1)
         weight.withUnsafeBuffer { w in
@@ -78,7 +80,7 @@ public final class PackedWeights: @unchecked Sendable {
         originalTransposed = transposed
     }
 
-    deinit { storage.deallocate() }
+    deinit { ss_gemm_free_packed(storage) }
 
     /// The bfloat16 bit pattern `.bfloat16` stores for `value`: rounded to nearest, ties to even
     /// (as torch's `.to(torch.bfloat16)`); NaN stays NaN.

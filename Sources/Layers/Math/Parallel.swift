@@ -1,17 +1,22 @@
-import Dispatch
+import CKernels
 import Foundation
 
-/// Splits element-wise work over the cores.
+/// Splits work over the cores: the packed-weight products, and the work around them (norms,
+/// activations, attention's per-head products) that would otherwise run on one core while the
+/// others wait. (OpenBLAS's products run on its own threads.)
 ///
-/// Matrix products already run on every core inside OpenBLAS; this is for the work around them
-/// (norms, activations, attention's small per-head products) that would otherwise run on one
-/// core while the other waits.
+/// The loops run on a pool of worker threads (`CKernels/pool.c`) that spin for 0.2 ms after a
+/// loop before they sleep: a generation step is about fifty products of a fraction of a
+/// millisecond each, and waking a sleeping thread for each cost 20–30 % of the step
+/// (Docs/Benchmarks.md). One loop runs on the pool at a time; a loop started while it is busy
+/// runs on its caller's thread alone.
 public enum Parallel {
     /// Worker count: the active processor count.
     public static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Calls `body` with disjoint ranges covering `0..<count`, concurrently when there is
     /// enough work (`count * costPerItem` above about 32k operations), else once on this thread.
+    /// Returns when every range is done.
     ///
     /// `tasksPerWorker` above 1 cuts the work finer: the threads take the ranges as they free
     /// up, so one thread the OS runs late (a busy machine) delays only its last small range.
@@ -23,13 +28,25 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
-            // concurrentPerform returns only when every iteration has run, and the iterations
-            // touch disjoint ranges, so sharing the non-Sendable closure is safe.
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: tasks) { t in
-                body((count * t / tasks)..<(count * (t + 1) / tasks))
+            var job = Job(count: count, tasks: tasks, body: body)
+            let ran = withUnsafeMutablePointer(to: &job) { job in
+                ss_pool_run(tasks, { context, t in
+                    // The pool returns only when every task has run, so `job` outlives them.
+                    context.unsafelyUnwrapped.assumingMemoryBound(to: Job.self).pointee.run(t)
+                }, job) != 0
             }
+            // The pool is busy with another thread's loop (the cores are too), or absent.
+            if !ran { body(0..<count) }
         }
+    }
+
+    /// One loop as the pool's tasks see it: task t gets the t-th of `tasks` equal ranges.
+    private struct Job {
+        let count: Int
+        let tasks: Int
+        let body: (Range<Int>) -> Void
+
+        func run(_ t: Int) { body((count * t / tasks)..<(count * (t + 1) / tasks)) }
     }
 
     /// Calls `body(i)` for every `i` in `0..<count`, spread over the cores.
