@@ -206,3 +206,33 @@ MULTIVERSION void ss_layernorm_param_backward(const float *x, const float *g, si
         if (dbeta) for (size_t i = 0; i < d; i++) dbeta[i] += gr[i];
     }
 }
+
+// ---- One query row against many keys (attention in a generation step) ----
+// OpenBLAS threads a matrix-vector product above 9216 elements (64 keys of 144 dimensions), and
+// attention already runs its heads on every core, so these stay on the calling thread.
+
+MULTIVERSION void ss_row_by_rows(const float *x, const float *b, size_t ldb, size_t n, size_t k,
+                                 float alpha, float *y) {
+    for (size_t j = 0; j < n; j++) {
+        const float *r = b + j * ldb;
+        // Sixteen partial sums, so the loop vectorises without reordering a single sum.
+        float acc[16] = {0};
+        size_t p = 0;
+        for (; p + 16 <= k; p += 16)
+            for (size_t l = 0; l < 16; l++) acc[l] += x[p + l] * r[p + l];
+        float s = 0.0f;
+        for (size_t l = 0; l < 16; l++) s += acc[l];
+        for (; p < k; p++) s += x[p] * r[p];
+        y[j] = alpha * s;
+    }
+}
+
+MULTIVERSION void ss_row_by_matrix(const float *x, const float *b, size_t ldb, size_t n, size_t k,
+                                   float *y) {
+    for (size_t p = 0; p < k; p++) y[p] = 0.0f;
+    for (size_t j = 0; j < n; j++) {
+        const float *r = b + j * ldb;
+        const float xj = x[j];
+        for (size_t p = 0; p < k; p++) y[p] += xj * r[p];
+    }
+}

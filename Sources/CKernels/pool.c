@@ -11,6 +11,7 @@
 #include "CKernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@
 // How long a worker stays awake after its last task: covers the gap between two products of a
 // step (a norm, an attention row) with room to spare, and is short next to a time slice.
 #define SPIN_NANOSECONDS 200000L
+// After this long a waiting thread yields its core between checks: when more threads are runnable
+// than there are cores (several traces computing at once), the thread it waits for may need it.
+#define YIELD_AFTER_NANOSECONDS 20000L
 
 // One loop's parameters. Two slots, by generation parity, so a worker that wakes late reads the
 // slot of the loop it saw, which the next loop does not overwrite.
@@ -91,14 +95,19 @@ static void *worker_main(void *unused) {
         clock_gettime(CLOCK_MONOTONIC, &since);
         unsigned now;
         int spins = 0;
+        int yielding = 0;
         while ((now = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
-            cpu_relax();
-            if (++spins % 64 == 0 && elapsed_ns(&since) > SPIN_NANOSECONDS) {
+            if (yielding) sched_yield(); else cpu_relax();
+            if (++spins % 64 != 0) continue;
+            long waited = elapsed_ns(&since);
+            yielding = waited > YIELD_AFTER_NANOSECONDS;
+            if (waited > SPIN_NANOSECONDS) {
                 atomic_fetch_add(&pool.sleepers, 1);
                 // Sleeps only if no loop started since `seen` (the kernel re-checks the word).
                 futex(&pool.generation, FUTEX_WAIT_PRIVATE, seen);
                 atomic_fetch_sub(&pool.sleepers, 1);
                 clock_gettime(CLOCK_MONOTONIC, &since);
+                yielding = 0;
             }
         }
         seen = now;
@@ -138,7 +147,9 @@ int ss_pool_run(size_t tasks, ss_pool_task fn, void *context) {
         futex(&pool.generation, FUTEX_WAKE_PRIVATE, (unsigned)pool.workers);
     work(generation);
     // Every task was taken; wait for the ones still running on workers.
-    while (atomic_load_explicit(&pool.finished, memory_order_acquire) < tasks) cpu_relax();
+    for (int spins = 0; atomic_load_explicit(&pool.finished, memory_order_acquire) < tasks; spins++) {
+        if (spins < 2000) cpu_relax(); else sched_yield();
+    }
     pthread_mutex_unlock(&pool.start_lock);
     return 1;
 }

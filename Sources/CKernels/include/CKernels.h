@@ -30,6 +30,12 @@ void ss_softmax(float *x, size_t n, size_t valid);
 void ss_layernorm(const float *x, float *out, size_t rows, size_t d,
                   const float *gamma, const float *beta, float eps);
 
+/// One row times the transpose of B: y[j] = alpha · Σ_p x[p]·b[j·ldb + p], j < n (q·Kᵀ for one
+/// query). On the calling thread.
+void ss_row_by_rows(const float *x, const float *b, size_t ldb, size_t n, size_t k, float alpha, float *y);
+/// One row times B: y[p] = Σ_j x[j]·b[j·ldb + p], p < k (P·V for one query). On the calling thread.
+void ss_row_by_matrix(const float *x, const float *b, size_t ldb, size_t n, size_t k, float *y);
+
 // Backward kernels (autodiff): the gradient `g` of the output times the derivative at `x`,
 // with PyTorch's formulas. `dx` may alias `g`.
 

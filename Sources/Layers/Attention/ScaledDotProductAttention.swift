@@ -1,3 +1,5 @@
+import CKernels
+
 /// Causal scaled dot-product attention over packed rows, shared by every architecture.
 ///
 /// Queries, keys and values are read in place from row-major buffers with a row stride, so a
@@ -83,8 +85,13 @@ public struct ScaledDotProductAttention: Sendable {
             let qp = q.base + (b * tq + rows.lowerBound) * q.rowStride + h * hd
             let kp = k.base + b * tk * k.rowStride + kvh * hd
             let vp = v.base + b * tk * v.rowStride + kvh * hd
-            GEMM.multiply(m: rows.count, n: keys, k: hd, a: qp, lda: q.rowStride,
-                          b: kp, ldb: k.rowStride, .transposed, c: scores, ldc: keys, alpha: scale)
+            if rows.count == 1 {
+                // A generation step: on this thread (OpenBLAS would thread a long row).
+                ss_row_by_rows(qp, kp, k.rowStride, keys, hd, scale, scores)
+            } else {
+                GEMM.multiply(m: rows.count, n: keys, k: hd, a: qp, lda: q.rowStride,
+                              b: kp, ldb: k.rowStride, .transposed, c: scores, ldc: keys, alpha: scale)
+            }
             for (r, i) in rows.enumerated() {
                 let row = scores + r * keys
                 let visible = past + i + 1
@@ -108,9 +115,13 @@ public struct ScaledDotProductAttention: Sendable {
                     (dst + keys).update(repeating: 0, count: tk - keys)
                 }
             }
-            GEMM.multiply(m: rows.count, n: hd, k: keys, a: scores, lda: keys,
-                          b: vp, ldb: v.rowStride,
-                          c: output + (b * tq + rows.lowerBound) * outputStride + h * hd, ldc: outputStride)
+            let out = output + (b * tq + rows.lowerBound) * outputStride + h * hd
+            if rows.count == 1 {
+                ss_row_by_matrix(scores, vp, v.rowStride, keys, hd, out)
+            } else {
+                GEMM.multiply(m: rows.count, n: hd, k: keys, a: scores, lda: keys,
+                              b: vp, ldb: v.rowStride, c: out, ldc: outputStride)
+            }
         }
     }
 }
