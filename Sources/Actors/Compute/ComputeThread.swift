@@ -1,11 +1,15 @@
 import Foundation
 
-/// A serial executor backed by one dedicated thread.
+/// A serial executor backed by one dedicated thread, which is also a task executor.
 ///
 /// BLAS calls block their thread for milliseconds. Actors that run them on a `ComputeThread`
 /// keep that blocking off Swift's cooperative pool (which has one thread per core), so tasks
 /// awaiting interventions, streams and I/O keep running while a block is being computed.
-public final class ComputeThread: SerialExecutor, @unchecked Sendable {
+///
+/// As a task executor it runs the pipeline's per-stage task (the loop taking items from the
+/// stage's channel) on the stage's own thread: calling into the stage then needs no hop
+/// between threads, and handing an item to the next stage wakes only that stage's thread.
+public final class ComputeThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs` and `running` are only touched with `condition` locked.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
@@ -40,6 +44,10 @@ public final class ComputeThread: SerialExecutor, @unchecked Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+
     private func loop() {
         while true {
             condition.lock()
@@ -48,7 +56,9 @@ public final class ComputeThread: SerialExecutor, @unchecked Sendable {
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             condition.unlock()
-            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            for job in batch {
+                job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            }
         }
     }
 }

@@ -74,7 +74,8 @@ public final class Pipeline: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, stage) in stages.enumerated() {
                 let (input, next) = (channels[i], channels[i + 1])
-                group.addTask {
+                // On the stage's thread: taking an item and computing it switch no threads.
+                group.addTask(executorPreference: stage.thread) {
                     do {
                         for try await item in input {
                             if stage.isPast(item) {

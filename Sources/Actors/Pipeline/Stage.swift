@@ -35,7 +35,9 @@ public actor Stage {
     /// What this stage computes.
     public nonisolated let kind: Kind
     private nonisolated let model: any TransformerModel
-    private nonisolated let thread: ComputeThread
+    /// The stage's thread: its actor executor, and the task executor of the pipeline's task
+    /// feeding it.
+    nonisolated let thread: ComputeThread
     private nonisolated let counters: PipelineCounters
     /// Most rows merged into one computation (bounds the memory of a merged batch).
     private nonisolated let maxRows: Int
