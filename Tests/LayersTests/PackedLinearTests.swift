@@ -114,6 +114,39 @@ import Testing
         let grads = try tape.backward(y.sum())
         #expect(try grads.gradient(of: watched.weight).shape == w.shape)
     }
+
+    /// dX = G·Wᵀ runs on Wᵀ packed from the original: equal to the sum in Double over the
+    /// Float32 weights, for every edge shape, also when the forward copy is BF16.
+    @Test(arguments: [Linear.Layout.inputMajor, .outputMajor], [WeightPrecision.float32, .bfloat16])
+    func inputGradientOnTransposedCopy(layout: Linear.Layout, precision: WeightPrecision) throws {
+        var r = TestRandom(seed: 94)
+        for (m, k, n) in Self.shapes {
+            let x = r.tensor([m, k]), g = r.tensor([m, n])
+            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
+            let layer = Linear(weight: w, bias: nil, layout: layout).packed(precision)
+            let tape = GradientTape()
+            let input = tape.watch(x)
+            let y = layer(input)
+            let dx = try tape.backward((y * g).sum()).gradient(of: input)
+            // G·Wᵀ in Double: dx[i, p] = Σ_j g[i, j]·W[p, j].
+            let (gs, ws) = (g.scalars, w.scalars)
+            var expected = [Double](repeating: 0, count: m * k)
+            for i in 0..<m {
+                for p in 0..<k {
+                    var s = 0.0
+                    for j in 0..<n { s += Double(gs[i * n + j]) * Double(layout == .inputMajor ? ws[p * n + j] : ws[j * k + p]) }
+                    expected[i * k + p] = s
+                }
+            }
+            let error = Self.maxError(dx, expected)
+            #expect(error <= 1e-5 * Double(n), "m \(m) k \(k) n \(n): error \(error)")
+            if let packed = layer.packedWeights, PackedWeights.hasVectorKernel {
+                // Made once, kept: a second backward reuses it.
+                #expect(packed.transposed(from: w) === packed.transposed(from: w))
+                #expect(packed.transposed(from: w).precision == .float32)
+            }
+        }
+    }
 }
 
 private func ss_float_to_bf16_bits(_ v: Float) -> UInt16 { PackedWeights.bfloat16Bits(v) }

@@ -9,7 +9,7 @@ extension Linear {
     func recordedCall(_ x: Tensor) -> Tensor {
         let (xd, w, b) = (x.detached(), weight.detached(), bias?.detached())
         let result = Linear(weight: w, bias: b, layout: layout, packedWeights: packedWeights)(xd)
-        let (k, n, layout) = (inputSize, outputSize, layout)
+        let (k, n, layout, packed) = (inputSize, outputSize, layout, packedWeights)
         let rows = xd.count / Swift.max(k, 1)
         let (needX, needW, needB) = (x.isTracked, weight.isTracked, bias?.isTracked ?? false)
         typealias M = Tensor.MatrixOperand
@@ -18,9 +18,19 @@ extension Linear {
             let x2 = M(tensor: xd, rows: rows, columns: k, stride: 0)
             var grads: [Tensor?] = [nil, nil, nil]
             if needX {
-                let wo = layout == .inputMajor ? M(tensor: w, rows: k, columns: n, transposed: true, stride: 0)
-                                               : M(tensor: w, rows: n, columns: k, stride: 0)
-                grads[0] = Tensor.product(go, wo, batch: 1, shape: xd.shape)
+                if let packed, PackedWeights.hasVectorKernel {
+                    // On Wᵀ packed for the kernel: no per-call packing of W, as sgemm would do.
+                    let backward = packed.transposed(from: w)
+                    grads[0] = Tensor(uninitializedShape: xd.shape) { dx in
+                        g.withUnsafeBuffer { gs in
+                            backward.multiply(rows: rows, a: gs.baseAddress!, lda: n, bias: nil, c: dx.baseAddress!, ldc: k)
+                        }
+                    }
+                } else {
+                    let wo = layout == .inputMajor ? M(tensor: w, rows: k, columns: n, transposed: true, stride: 0)
+                                                   : M(tensor: w, rows: n, columns: k, stride: 0)
+                    grads[0] = Tensor.product(go, wo, batch: 1, shape: xd.shape)
+                }
             }
             if needW {
                 grads[1] = layout == .inputMajor

@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,7 +22,8 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
 ///
 /// The packed form is panels of ``panelWidth`` output columns, each stored k-major, so a product
 /// streams every weight once per block of rows without re-packing it on every call, as
-/// `cblas_sgemm` does. Forward only: gradients use the layer's original weight.
+/// `cblas_sgemm` does. The backward pass's dX = G·Wᵀ runs on a second copy, Wᵀ packed the same
+/// way from the original weight the first time a gradient needs it (``transposed(from:)``).
 public final class PackedWeights: @unchecked Sendable {
     // @unchecked: `storage` is written only in init, then only read (by any number of threads).
     /// Input features (k).
@@ -34,6 +36,8 @@ public final class PackedWeights: @unchecked Sendable {
     /// How the original was stored, for the benchmark's replay of the same product through
     /// `cblas_sgemm` (``GEMM/Recording``).
     private let originalTransposed: Bool
+    /// Wᵀ packed in Float32, made on first use by ``transposed(from:)``.
+    private let transposedCopy = Mutex<PackedWeights?>(nil)
 
     /// Output columns per packed panel.
     public static let panelWidth = Int(SS_GEMM_NR)
@@ -81,6 +85,21 @@ public final class PackedWeights: @unchecked Sendable {
     }
 
     deinit { ss_gemm_free_packed(storage) }
+
+    /// Wᵀ [n, k] packed in Float32 for the backward pass's dX = G·Wᵀ, packed from `original`
+    /// (the weight this copy was packed from, as stored) on the first call and kept.
+    ///
+    /// Float32 whatever ``precision`` is, so gradients use the checkpoint's values as before.
+    /// Costs a second packed copy (4 bytes per weight), made once: O(k·n) then.
+    public func transposed(from original: Tensor) -> PackedWeights {
+        precondition(original.count == inputSize * outputSize, "PackedWeights.transposed: \(original.shape) for \(inputSize)x\(outputSize)")
+        return transposedCopy.withLock { copy in
+            if let copy { return copy }
+            let made = PackedWeights(original.detached(), transposed: !originalTransposed, precision: .float32)
+            copy = made
+            return made
+        }
+    }
 
     /// The bfloat16 bit pattern `.bfloat16` stores for `value`: rounded to nearest, ties to even
     /// (as torch's `.to(torch.bfloat16)`); NaN stays NaN.
