@@ -10,7 +10,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-mistral        mistral: GQA 4/1, head_dim 24 (q width 96 != hidden 64), linear rope
                       scaling, sliding_window 5, tied embeddings
   tiny-qwen2          qwen2: q/k/v biases, GQA 4/2, use_sliding_window with max_window_layers 1
-                      (layer 0 full, layer 1 windowed), tied embeddings
+                      (layer 0 full, layer 1 windowed), tied embeddings, yarn rope scaling
+                      (factor 4 over 16 original positions: ramp and attention factor)
   tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
                       (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
@@ -23,6 +24,7 @@ and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<
   grad.sum.* / grad.cross_entropy.*   torch autograd gradients at the embeddings and layer outputs
   param.<checkpoint name>             parameter gradients of logits.sum()
   rope.inv_freq                       the rotary inverse frequencies transformers computed
+  rope.attention_scaling              what it multiplies cos and sin by ([1], 1 but for yarn)
 and out_dir/references/<model>.json: prompts, token ids, and greedy `generate` continuations
 (KV cache on; each batch row equals its prompt alone, and the cache-less run agrees).
 
@@ -67,7 +69,8 @@ def specs(vocab, eos):
         ("tiny-qwen2", LLAMA_NAMES, 703, Qwen2Config(
             **common, intermediate_size=96, num_key_value_heads=2, rms_norm_eps=1e-6, tie_word_embeddings=True,
             use_sliding_window=True, sliding_window=4, max_window_layers=1,
-            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+            rope_parameters=dict(rope_type="yarn", rope_theta=1000000.0, factor=4.0,
+                                 original_max_position_embeddings=16))),
         ("tiny-neox", NEOX_NAMES, 704, GPTNeoXConfig(
             **common, intermediate_size=128, use_parallel_residual=True, hidden_act="gelu", layer_norm_eps=1e-5,
             rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
@@ -230,6 +233,7 @@ def write(tokenizer_dir, out_dir):
         t.update(gradients(model, names, tok, eos, params))
         rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
         t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
+        t["rope.attention_scaling"] = torch.tensor([float(rotary.attention_scaling)], dtype=torch.float32)
         save_file(t, os.path.join(refs, f"{name}.safetensors"))
 
         alone = [generate(model, tok, [p], eos)[0] for p in GENERATE]

@@ -31,9 +31,12 @@ import Testing
     }
 
     @Test func unsupportedRopeTypeNamesTheKey() throws {
-        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_scaling.rope_type", value: "yarn",
-                                                            reason: "supported rope types: default, linear, llama3")) {
-            try LlamaConfiguration(config("{\(llama), \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0}}"))
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_scaling.rope_type", value: "dynamic",
+                                                            reason: "supported rope types: default, linear, llama3, yarn")) {
+            try LlamaConfiguration(config("{\(llama), \"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 4.0}}"))
+        }
+        #expect(throws: CheckpointError.self) {
+            try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"yarn\", \"factor\": -2.0}}"))
         }
         #expect(throws: CheckpointError.self) {
             try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"llama3\", \"factor\": 8.0}}"))

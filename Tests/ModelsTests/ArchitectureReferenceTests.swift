@@ -52,6 +52,9 @@ import Testing
         for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {
             #expect(abs(mine - theirs) <= 1e-6 * abs(theirs), "\(name): \(mine) vs \(theirs)")
         }
+        // YaRN (tiny-qwen2) multiplies cos and sin by its attention factor; the others by 1.
+        let scaling = try ArchitectureFixtures.references(name).tensor("rope.attention_scaling").scalars
+        #expect(scaling.count == 1 && abs(rotary.attentionScaling - scaling[0]) <= 1e-6, "\(name): \(rotary.attentionScaling) vs \(scaling)")
     }
 
     @Test func namingTablesKeyByTheOriginalModules() throws {

@@ -18,15 +18,25 @@ public struct RotaryEmbedding: Sendable, Equatable {
         /// `factor`, those below original/highFrequencyFactor kept, and the band between
         /// interpolated smoothly.
         case llama3(factor: Double, lowFrequencyFactor: Double, highFrequencyFactor: Double, originalMaxPositions: Int)
+        /// `yarn` (YaRN; Qwen2.5's long-context configs, DeepSeek): low frequencies divided by
+        /// `factor`, high ones kept, a linear ramp between the dimensions that make `betaSlow` and
+        /// `betaFast` rotations over `originalMaxPositions` (rounded outwards when `truncate`);
+        /// cos and sin are multiplied by `attentionFactor`.
+        case yarn(factor: Double, originalMaxPositions: Int, betaFast: Double, betaSlow: Double, truncate: Bool,
+                  attentionFactor: Double)
     }
 
     /// θᵢ for each rotated pair, rotaryDimension/2 of them.
     public let inverseFrequencies: [Float]
+    /// What cos and sin are multiplied by (YaRN's attention factor; 1 otherwise).
+    public let attentionScaling: Float
     /// Features per head that are rotated (even; at most the head size).
     public var rotaryDimension: Int { 2 * inverseFrequencies.count }
 
-    /// Rotation with the given frequencies.
-    public init(inverseFrequencies: [Float]) { self.inverseFrequencies = inverseFrequencies }
+    /// Rotation with the given frequencies, cos and sin multiplied by `attentionScaling`.
+    public init(inverseFrequencies: [Float], attentionScaling: Float = 1) {
+        (self.inverseFrequencies, self.attentionScaling) = (inverseFrequencies, attentionScaling)
+    }
 
     /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
@@ -45,8 +55,30 @@ public struct RotaryEmbedding: Sendable, Equatable {
                 let smooth = (Double(original) / wavelength - low) / (high - low)
                 return (1 - smooth) * f / factor + smooth * f
             }
+        case let .yarn(factor, original, betaFast, betaSlow, truncate, attentionFactor):
+            let ramp = Self.yarnRamp(dimension: dim, base: base, originalMaxPositions: original,
+                                     betaFast: betaFast, betaSlow: betaSlow, truncate: truncate)
+            // Weight 1 keeps θᵢ (extrapolation), 0 divides it by the factor (interpolation).
+            theta = zip(theta, ramp).map { f, keep in f / factor * (1 - keep) + f * keep }
+            self.init(inverseFrequencies: theta.map { Float($0) }, attentionScaling: Float(attentionFactor))
+            return
         }
         self.init(inverseFrequencies: theta.map { Float($0) })
+    }
+
+    /// YaRN's per-pair weight of the unscaled frequency: 1 below the dimension that makes
+    /// `betaFast` rotations over the original context, 0 above the one that makes `betaSlow`,
+    /// linear between (`transformers.modeling_rope_utils._compute_yarn_parameters`).
+    static func yarnRamp(dimension dim: Int, base: Double, originalMaxPositions original: Int,
+                         betaFast: Double, betaSlow: Double, truncate: Bool) -> [Double] {
+        func correctionDimension(_ rotations: Double) -> Double {
+            Double(dim) * Foundation.log(Double(original) / (rotations * 2 * Double.pi)) / (2 * Foundation.log(base))
+        }
+        var (low, high) = (correctionDimension(betaFast), correctionDimension(betaSlow))
+        if truncate { (low, high) = (low.rounded(.down), high.rounded(.up)) }
+        (low, high) = (Swift.max(low, 0), Swift.min(high, Double(dim - 1)))
+        if low == high { high += 0.001 }  // as transformers: no division by zero
+        return (0..<(dim / 2)).map { i in 1 - Swift.min(Swift.max((Double(i) - low) / (high - low), 0), 1) }
     }
 
     /// `x` ([rows, heads · headDim], row r at position `positions[r]`) with every head rotated.
@@ -70,7 +102,8 @@ public struct RotaryEmbedding: Sendable, Equatable {
         for (r, p) in positions.enumerated() {
             for i in 0..<half {
                 let angle = Float(p) * inverseFrequencies[i]
-                (c[r * half + i], s[r * half + i]) = (Foundation.cos(angle), Foundation.sin(angle))
+                (c[r * half + i], s[r * half + i]) = (Foundation.cos(angle) * attentionScaling,
+                                                      Foundation.sin(angle) * attentionScaling)
             }
         }
         return (c, s)

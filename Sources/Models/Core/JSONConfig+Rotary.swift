@@ -1,3 +1,4 @@
+import Foundation
 import Checkpoint
 import Layers
 
@@ -6,8 +7,9 @@ extension JSONConfig {
     ///
     /// Reads transformers 5's `rope_parameters` object, or the older `rope_scaling` object with
     /// a top-level `rope_theta`; GPT-NeoX's `rotary_emb_base` and `rotary_pct` are the
-    /// base and partial factor of its older configs. Types `default`, `linear` and `llama3`
-    /// are supported; any other is an error naming the key.
+    /// base and partial factor of its older configs. Types `default`, `linear`, `llama3` and
+    /// `yarn` are supported; any other (`dynamic` and `longrope`, whose frequencies depend on the
+    /// sequence length) is an error naming the key.
     /// - Parameters:
     ///   - defaultPartialFactor: the fraction of each head rotated when the config does not say
     ///     (1 for Llama; 0.25 for GPT-NeoX, as in transformers).
@@ -40,11 +42,15 @@ extension JSONConfig {
             let original = try p.int("original_max_position_embeddings", default: maxPositions)
             guard high > low else { throw p.invalid("high_freq_factor", high, "must exceed low_freq_factor \(low)") }
             scaling = .llama3(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalMaxPositions: original)
+        case "yarn":
+            guard let p = parameters else { throw invalid(key, "null", "yarn rope scaling needs its parameters") }
+            scaling = try p.yarnScaling(maxPositions: maxPositions, key: key)
         default:
-            throw invalid(key + ".rope_type", type, "supported rope types: default, linear, llama3")
+            throw invalid(key + ".rope_type", type, "supported rope types: default, linear, llama3, yarn")
         }
         if case .linear(let factor) = scaling, factor <= 0 { throw invalid(key + ".factor", factor, "must be positive") }
         if case .llama3(let factor, _, _, _) = scaling, factor <= 0 { throw invalid(key + ".factor", factor, "must be positive") }
+        if case .yarn(let factor, _, _, _, _, _) = scaling, factor <= 0 { throw invalid(key + ".factor", factor, "must be positive") }
         guard base > 0 else { throw invalid("rope_theta", base, "must be positive") }
         // transformers truncates: int(head_dim * partial_rotary_factor).
         let dimension = Int(Double(headDim) * partial)
@@ -52,5 +58,32 @@ extension JSONConfig {
             throw invalid("partial_rotary_factor", partial, "must rotate an even number of the \(headDim) features of a head")
         }
         return RotaryEmbedding(rotaryDimension: dimension, base: base, scaling: scaling)
+    }
+}
+
+extension JSONConfig {
+    /// YaRN's parameters as transformers 5 reads them: `factor` (or max_position_embeddings /
+    /// original_max_position_embeddings when null), `original_max_position_embeddings` (default
+    /// max_position_embeddings), `beta_fast` 32, `beta_slow` 1, `truncate` true, and
+    /// `attention_factor`, else 0.1·ln(factor) + 1 (or the `mscale` / `mscale_all_dim` ratio).
+    func yarnScaling(maxPositions: Int, key: String) throws(CheckpointError) -> RotaryEmbedding.Scaling {
+        let original = try int("original_max_position_embeddings", default: maxPositions)
+        guard original > 0 else { throw invalid("original_max_position_embeddings", original, "must be positive") }
+        let factor = try optionalDouble("factor") ?? Double(maxPositions) / Double(original)
+        // transformers: `get("beta_fast") or 32`, so 0 means the default too.
+        let betaFast = try optionalDouble("beta_fast").flatMap { $0 == 0 ? nil : $0 } ?? 32
+        let betaSlow = try optionalDouble("beta_slow").flatMap { $0 == 0 ? nil : $0 } ?? 1
+        guard betaFast > 0, betaSlow > 0 else { throw invalid(key + ".beta_fast", betaFast, "beta_fast and beta_slow must be positive") }
+        func mscale(_ scale: Double, _ m: Double = 1) -> Double { scale <= 1 ? 1 : 0.1 * m * Foundation.log(scale) + 1 }
+        var attentionFactor = try optionalDouble("attention_factor")
+        if attentionFactor == nil {
+            if let m = try optionalDouble("mscale"), let all = try optionalDouble("mscale_all_dim"), m != 0, all != 0 {
+                attentionFactor = mscale(factor, m) / mscale(factor, all)
+            } else {
+                attentionFactor = mscale(factor)
+            }
+        }
+        return .yarn(factor: factor, originalMaxPositions: original, betaFast: betaFast, betaSlow: betaSlow,
+                     truncate: try optionalBool("truncate") ?? true, attentionFactor: attentionFactor ?? 1)
     }
 }
