@@ -114,4 +114,25 @@ import Testing
             for i in 0..<4 { for j in 0..<2 { #expect(dP[element: [1, h, i, j]] == 0 && dP[element: [1, h, j, i]] == 0) } }
         }
     }
+
+    @Test func eachInvokeGetsTheGradientOfItsOwnProbabilities() async throws {
+        let model = try await TestModels.fixture()
+        let raw = try reference("gpt2.batch.weights")                                    // [2, 4, vocab], row 1 left-padded by 2
+        let weights = [raw.rows(0..<1), raw[1].rows(2..<4).reshaped([1, 2, raw.shape[2]])]
+        let prompts = ["My tailor is rich", "Hello world"]
+        let grads = try await model.trace(invokes: prompts.indices.map { k in
+            Invoke(prompts[k]) { t in
+                let p = try await t.attentionProbabilities[Self.layer]
+                let logits = try await t.logits
+                return try await t.backward((logits * weights[k]).sum(), retainGraph: true).gradient(of: p)
+            }
+        }, gradients: .activations)
+        let reference = try reference("gpt2.batch.read.dP")                             // [2, heads, 4, 4]
+        expectClose(grads[0], reference.rows(0..<1), "invoke 0")
+        let heads = reference.shape[1]
+        let second = Tensor(shape: [1, heads, 2, 2], values: (0..<(heads * 4)).map { e in
+            reference[element: [1, e / 4, 2 + (e / 2) % 2, 2 + e % 2]]
+        })
+        expectClose(grads[1], second, "invoke 1")
+    }
 }
