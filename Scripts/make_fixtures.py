@@ -11,6 +11,8 @@ Writes into Tests/Fixtures (the embedded default model is Scripts/train_demo_mod
   tokenizer_cases.json       ids and decodings from `tokenizers` for a varied corpus
   architectures/             tiny Llama, Mistral, Qwen2 and GPT-NeoX checkpoints with every hook
                              point, gradient and greedy generation (Scripts/fixtures_architectures.py)
+  attention_gradients/       gradients through attention probabilities read and replaced, for
+                             GPT-2, Llama and Mistral (Scripts/fixtures_attention_gradients.py)
 
 Run from the repository root with the pinned stack:
   python3 -m venv /tmp/ref-venv
@@ -362,6 +364,8 @@ def main():
     fixtures_generation.write(tiny, os.path.join(FIX, "generation"))
     import fixtures_architectures  # tiny Llama, Mistral, Qwen2 and GPT-NeoX checkpoints and their references
     fixtures_architectures.write(tiny, os.path.join(FIX, "architectures"))
+    import fixtures_attention_gradients  # gradients through attention probabilities, read and replaced
+    fixtures_attention_gradients.write(FIX)
     # Tokenizers of the Llama, Qwen2, GPT-NeoX and Mistral families (reads tokenizer_cases.json).
     runpy.run_path(os.path.join(ROOT, "Scripts", "fixtures_tokenizers.py"), run_name="__main__")
     # (The embedded default model is the trained demo model: Scripts/train_demo_model.py.)

@@ -97,6 +97,22 @@ import Testing
             }
             for (p, g) in zip(points, grads) { expectClose(g, try a.gradient(loss, naming.envoyKey(of: p)), "\(a.name) \(loss) \(p)") }
         }
+        // With every layer's attention probabilities read as well (they are then part of the
+        // graph): the same probabilities and the same gradients.
+        let (probabilities, grads) = try await model.trace("My tailor is rich", gradients: .activations) { t in
+            var probabilities: [Tensor] = []
+            for p in points {
+                _ = try await t.value(at: p)
+                if case .layerOutput(let i) = p, i + 1 < model.numLayers { probabilities.append(try await t.attentionProbabilities[i + 1]) }
+                if p == .tokenEmbeddings { probabilities.append(try await t.attentionProbabilities[0]) }
+            }
+            let g = try await t.backward(try await t.logits.sum())
+            return (probabilities, try points.map { try g.gradient(at: $0) })
+        }
+        for (i, p) in probabilities.enumerated() {
+            #expect(p.maxAbsDifference(try a.attentionProbabilities(i, naming: naming)) <= 1e-4, "\(a.name) probabilities \(i)")
+        }
+        for (p, g) in zip(points, grads) { expectClose(g, try a.gradient("sum", naming.envoyKey(of: p)), "\(a.name) sum with probabilities read \(p)") }
         let names = try a.reference().parameters
         let g = try await model.trace("My tailor is rich", gradients: .parameters) { t in try await t.backward(try await t.logits.sum()) }
         for name in names { expectClose(try g.parameter(name), try a.parameterGradient(name), "\(a.name) \(name)") }

@@ -76,20 +76,10 @@ extension ScaledDotProductAttention {
                                 guard needQ || needK else { continue }
                                 GEMM.multiply(m: tq, n: tk, k: hd, a: gp + qOffset, lda: dq, b: vp + kvOffset, ldb: dkv, .transposed,
                                               c: ds, ldc: tk)
-                                for i in 0..<tq {
-                                    let (row, prow) = (ds + i * tk, pbh + i * tk)
-                                    var dot: Float = 0
-                                    for j in 0..<tk { dot += row[j] * prow[j] }
-                                    for j in 0..<tk { row[j] = prow[j] * (row[j] - dot) }
-                                }
-                                if needQ {
-                                    GEMM.multiply(m: tq, n: hd, k: tk, a: ds, lda: tk, b: kp + kvOffset, ldb: dkv,
-                                                  c: dqp + qOffset, ldc: dq, alpha: scale)
-                                }
-                                if needK {
-                                    GEMM.multiply(m: tk, n: hd, k: tq, a: ds, lda: tk, .transposed, b: qp + qOffset, ldb: dq,
-                                                  c: dkp + kvOffset, ldc: dkv, alpha: scale, beta: 1)
-                                }
+                                Self.softmaxPullback(rows: tq, keys: tk, p: pbh, ldp: tk, dp: ds, lddp: tk, ds: ds, ldds: tk)
+                                Self.scoresPullback(queries: tq, keys: tk, headDim: hd, scale: scale, ds: ds, ldds: tk,
+                                                    q: qp + qOffset, ldq: dq, k: kp + kvOffset, ldk: dkv,
+                                                    dq: needQ ? dqp + qOffset : nil, dk: needK ? dkp + kvOffset : nil)
                             }
                         }
                         // Small products run concurrently per task (OpenBLAS keeps them on the

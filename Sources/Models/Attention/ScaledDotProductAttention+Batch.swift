@@ -4,10 +4,11 @@ import Layers
 extension ScaledDotProductAttention {
     /// Causal self-attention of a block over a packed batch, the way every architecture runs
     /// it: with a KV cache (generation), firing `attention_probabilities.layer` when someone
-    /// asked for it (``OptionalPoints``), recorded for gradients when the inputs are tracked, or
-    /// the plain in-place kernel. Returns [rows, heads · headDim].
-    /// - Throws: what `hook` throws; ``TraceError/neverReached(_:reason:)`` for probabilities in
-    ///   traces that record gradients.
+    /// asked for it (``OptionalPoints``; differentiable through the probabilities when the
+    /// inputs are tracked), recorded for gradients when the inputs are tracked, or the plain
+    /// in-place kernel. Returns [rows, heads · headDim].
+    /// - Throws: what `hook` throws; ``TraceError/shapeMismatch(_:expected:got:)`` if it changed
+    ///   the probabilities' shape.
     public func attend(_ inputs: AttentionInputs, layer: Int, batch: TokenBatch, cache: KVCache?,
                        hook: HookHandler) async throws -> Tensor {
         if let cache {

@@ -8,15 +8,21 @@ extension ScaledDotProductAttention {
     /// hook left there, so replaced probabilities change everything downstream. Query head h
     /// reads value head h / (heads / kvHeads).
     ///
+    /// In traces that record gradients (tracked inputs) the probabilities are part of the
+    /// graph: they are recorded from the queries and keys, and the output from them and the
+    /// values (``ScaledDotProductAttention/packedProbabilities(queries:keys:heads:kvHeads:offsets:keyWidth:)``,
+    /// ``ScaledDotProductAttention/packedProduct(probabilities:values:heads:kvHeads:offsets:)``),
+    /// so gradients reach the probabilities read and flow through replaced ones.
+    ///
     /// Only called when someone asked for the point (``OptionalPoints``): it costs
     /// rows · heads · longest floats more than the plain kernel and one more product per head.
-    /// - Throws: ``TraceError/neverReached(_:reason:)`` in traces that record gradients (the
-    ///   probabilities are not part of the differentiable attention); what `hook` throws.
+    /// - Throws: what `hook` throws; ``TraceError/shapeMismatch(_:expected:got:)`` if it changed
+    ///   the shape.
     /// - Complexity: O(sequences · heads · length² · headDim).
     func firingProbabilities(_ inputs: AttentionInputs, layer: Int, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
         let point = HookPoint.attentionProbabilities(layer)
-        guard !inputs.isTracked else {
-            throw TraceError.neverReached(point, reason: "attention probabilities are not available in traces that record gradients")
+        if inputs.isTracked {
+            return try await trackedFiringProbabilities(inputs, point: point, batch: batch, hook: hook)
         }
         let heads = inputs.heads
         let vs = inputs.values.stride
@@ -39,15 +45,15 @@ extension ScaledDotProductAttention {
         }
     }
 
-    /// Copies one sequence's kernel probabilities ([heads, rows, keys]) into packed
-    /// [all rows, heads, keyWidth] probabilities at `row`.
-    static func pack(_ scratch: UnsafePointer<Float>, keys: Int, into packed: UnsafeMutablePointer<Float>,
-                     row: Int, rows: Int, heads: Int, keyWidth: Int) {
-        for h in 0..<heads {
-            for i in 0..<rows {
-                (packed + ((row + i) * heads + h) * keyWidth).update(from: scratch + (h * rows + i) * keys, count: keys)
-            }
-        }
+    /// ``firingProbabilities(_:layer:batch:hook:)`` recorded for gradients: the same values,
+    /// computed through the differentiable packed operations on the (tracked) parts.
+    private func trackedFiringProbabilities(_ inputs: AttentionInputs, point: HookPoint, batch: TokenBatch,
+                                            hook: HookHandler) async throws -> Tensor {
+        var probabilities = packedProbabilities(queries: inputs.queries.own, keys: inputs.keys.own, heads: inputs.heads,
+                                                kvHeads: inputs.kvHeads, offsets: batch.offsets, keyWidth: batch.maxLength)
+        try await Self.fire(point, &probabilities, hook: hook)
+        return Self.packedProduct(probabilities: probabilities, values: inputs.values.own, heads: inputs.heads,
+                                  kvHeads: inputs.kvHeads, offsets: batch.offsets)
     }
 
     /// Hands the probabilities to `hook`, then checks it kept their shape.
@@ -64,22 +70,11 @@ extension ScaledDotProductAttention {
     /// Query head h reads value head h / (heads / kvHeads).
     static func product(_ probabilities: Tensor, batch: TokenBatch, inputs: AttentionInputs,
                         values: (Int, (UnsafePointer<Float>, Int, Int) -> Void) -> Void) -> Tensor {
-        let (heads, width, hd) = (inputs.heads, inputs.queries.width, inputs.headDim)
-        let (group, keyWidth) = (heads / inputs.kvHeads, probabilities.shape[2])
-        var output = Tensor.zeros([batch.rows, width])
+        var output = Tensor.zeros([batch.rows, inputs.queries.width])
         output.withUnsafeMutableBuffer { out in
             probabilities.withUnsafeBuffer { p in
-                for s in 0..<batch.batchSize {
-                    let (length, row) = (batch.sequences[s].count, batch.offsets[s])
-                    values(s) { v, keys, stride in
-                        for h in 0..<heads {
-                            GEMM.multiply(m: length, n: hd, k: keys,
-                                          a: p.baseAddress! + (row * heads + h) * keyWidth, lda: heads * keyWidth,
-                                          b: v + (h / group) * hd, ldb: stride,
-                                          c: out.baseAddress! + row * width + h * hd, ldc: width)
-                        }
-                    }
-                }
+                product(p.baseAddress!, keyWidth: probabilities.shape[2], heads: inputs.heads, kvHeads: inputs.kvHeads,
+                        headDim: inputs.headDim, offsets: batch.offsets, output: out.baseAddress!, values: values)
             }
         }
         return output

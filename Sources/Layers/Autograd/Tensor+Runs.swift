@@ -1,0 +1,102 @@
+/// Copies of contiguous runs of elements between tensors' flat (row-major) storage, with their
+/// pullbacks: how per-row pieces of one layout move into another (packed attention
+/// probabilities to their left-padded square view and back).
+extension Tensor {
+    /// `count` elements starting at flat index `source` of one tensor, copied to flat index
+    /// `destination` of another.
+    public struct Run: Sendable, Equatable {
+        /// First element read.
+        public var source: Int
+        /// First element written.
+        public var destination: Int
+        /// Elements copied.
+        public var count: Int
+
+        /// A run of `count` elements from `source` to `destination`.
+        public init(source: Int, destination: Int, count: Int) {
+            (self.source, self.destination, self.count) = (source, destination, count)
+        }
+    }
+
+    /// A tensor of `shape`, zeros except where `runs` copy this tensor's elements in.
+    /// Runs must not overlap in the result. Differentiable: the pullback copies the runs back
+    /// (adding where runs overlap in this tensor). O(shape's elements + copied elements).
+    public func gatheringRuns(_ runs: [Run], shape: [Int]) -> Tensor {
+        var result = Tensor.zeros(shape)
+        Self.check(runs, source: count, destination: result.count)
+        let source = detached()
+        result.withUnsafeMutableBuffer { out in
+            source.withUnsafeBuffer { x in Self.copy(runs, from: x, into: out, adding: false) }
+        }
+        guard isTracked else { return result }
+        let inputShape = self.shape
+        return Tensor.recorded(result, from: [self]) { g in
+            var dx = Tensor.zeros(inputShape)
+            dx.withUnsafeMutableBuffer { d in
+                g.withUnsafeBuffer { gs in Self.copy(runs.map(\.reversed), from: gs, into: d, adding: true) }
+            }
+            return [dx]
+        }
+    }
+
+    /// This tensor with `runs` overwritten by elements of `source` (a run's `source` indexes
+    /// `source`, its `destination` this tensor). Runs must not overlap in this tensor.
+    /// Differentiable in both: this tensor's gradient is zero where the runs wrote, `source`'s
+    /// is the runs' gradient copied back. O(elements + copied elements).
+    public func overwritingRuns(_ runs: [Run], from source: Tensor) -> Tensor {
+        Self.check(runs, source: source.count, destination: count)
+        let (base, values) = (detached(), source.detached())
+        let result = Tensor(uninitializedShape: shape) { out in
+            base.withUnsafeBuffer { x in Self.copy([Run(source: 0, destination: 0, count: x.count)], from: x, into: out, adding: false) }
+            values.withUnsafeBuffer { Self.copy(runs, from: $0, into: out, adding: false) }
+        }
+        guard isTracked || source.isTracked else { return result }
+        let (needSelf, needSource, sourceShape) = (isTracked, source.isTracked, source.shape)
+        return Tensor.recorded(result, from: [self, source]) { g in
+            var dSelf: Tensor?
+            if needSelf {
+                var d = Tensor(uninitializedShape: g.shape) { out in
+                    g.withUnsafeBuffer { gs in Self.copy([Run(source: 0, destination: 0, count: gs.count)], from: gs, into: out, adding: false) }
+                }
+                d.withUnsafeMutableBuffer { out in
+                    for run in runs where run.count > 0 { (out.baseAddress! + run.destination).update(repeating: 0, count: run.count) }
+                }
+                dSelf = d
+            }
+            var dSource: Tensor?
+            if needSource {
+                var d = Tensor.zeros(sourceShape)
+                d.withUnsafeMutableBuffer { out in
+                    g.withUnsafeBuffer { gs in Self.copy(runs.map(\.reversed), from: gs, into: out, adding: true) }
+                }
+                dSource = d
+            }
+            return [dSelf, dSource]
+        }
+    }
+
+    private static func check(_ runs: [Run], source: Int, destination: Int) {
+        for run in runs {
+            precondition(run.count >= 0 && run.source >= 0 && run.destination >= 0
+                         && run.source + run.count <= source && run.destination + run.count <= destination,
+                         "run \(run) outside \(source) source and \(destination) destination elements")
+        }
+    }
+
+    private static func copy(_ runs: [Run], from x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                             adding: Bool) {
+        for run in runs where run.count > 0 {
+            let (src, dst) = (x.baseAddress! + run.source, out.baseAddress! + run.destination)
+            if adding {
+                for i in 0..<run.count { dst[i] += src[i] }
+            } else {
+                dst.update(from: src, count: run.count)
+            }
+        }
+    }
+}
+
+extension Tensor.Run {
+    /// The same run read the other way: from `destination` back to `source`.
+    var reversed: Tensor.Run { Tensor.Run(source: destination, destination: source, count: count) }
+}
