@@ -122,6 +122,7 @@ def write(fix_dir):
 def write_references(fix_dir):
     out_dir = os.path.join(fix_dir, "attention_gradients")
     os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(1)  # deterministic reductions, alone or after make_fixtures' other steps
     t = {}
     for name, folder in MODELS:
         directory = os.path.join(fix_dir, folder)
