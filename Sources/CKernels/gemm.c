@@ -7,6 +7,7 @@
 // loop over the same layout is used (the Swift side prefers OpenBLAS there for Float32).
 #include "CKernels.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -102,6 +103,10 @@ uint16_t ss_float_to_bf16(float x) {
     // Round to nearest, ties to even (what torch's .to(bfloat16) does).
     u += 0x7fffu + ((u >> 16) & 1u);
     return (uint16_t)(u >> 16);
+}
+
+void ss_gemm_round_packed_to_bf16(const float *packed, size_t begin, size_t end, uint16_t *out) {
+    for (size_t i = begin; i < end; i++) out[i] = ss_float_to_bf16(packed[i]);
 }
 
 void ss_gemm_pack_bf16(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
@@ -315,6 +320,15 @@ static AVX512 void gemm_avx512(size_t m, size_t n, size_t k, const float *a, con
     }
 }
 #endif
+
+float ss_gemm_packed_column_f32(size_t k, const float *a, const float *packed, size_t j, float init) {
+    // The same chain of fused multiply-adds, in the same order, as every path of the kernel
+    // computes for element j (from the bias, p = 0 ..< k), so the value is bit for bit the same.
+    const float *panel = packed + (j / NR) * k * NR + j % NR;
+    float acc = init;
+    for (size_t p = 0; p < k; p++) acc = fmaf(a[p], panel[p * NR], acc);
+    return acc;
+}
 
 static size_t kc_block_size = 0;
 

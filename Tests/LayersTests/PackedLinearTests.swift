@@ -71,7 +71,7 @@ import Testing
             let exact = Self.reference(x, w, b, layout: layout, bf16: false)
             // Equal to the product with rounded weights up to Float32 summation ...
             #expect(Self.maxError(y, rounded) <= 1e-5 * Double(k), "m \(m) k \(k) n \(n)")
-            // ... which really differs from the unrounded one (relative weight error up to 2^-9).
+            // ... which really differs from the unrounded one (relative weight error up to 2^-8).
             if k >= 16 { #expect(Self.maxError(y, exact) > 1e-4, "m \(m) k \(k) n \(n): BF16 rounding had no effect") }
         }
     }

@@ -148,9 +148,14 @@ public actor Stage {
         case .head:
             var normed = model.finalNorm(merged.hidden)
             try await merged.fire(.lnFinal, &normed)
-            if merged.items.allSatisfy({ $0.logitRows == .lastOfEachSequence && !$0.bus.wants(.logits) }) {
-                let last = (0..<batch.batchSize).map { normed.rows((batch.offsets[$0 + 1] - 1)..<batch.offsets[$0 + 1]) }
-                return (model.unembed(last.count == 1 ? last[0] : Tensor(concatenatingRows: last)), true)
+            if merged.items.allSatisfy({ $0.logitRows != .all && !$0.bus.wants(.logits) }) {
+                let rows = (0..<batch.batchSize).map { normed.rows((batch.offsets[$0 + 1] - 1)..<batch.offsets[$0 + 1]) }
+                let last = rows.count == 1 ? rows[0] : Tensor(concatenatingRows: rows)
+                if merged.items.allSatisfy({ $0.logitRows == .greedyTokenOfEachSequence }) {
+                    let tokens = model.greedyTokens(last)
+                    return (Tensor(shape: [tokens.count, 1], values: tokens.map { Float($0) }), true)
+                }
+                return (model.unembed(last), true)
             }
             var logits = model.unembed(normed)
             try await merged.fire(.logits, &logits)

@@ -60,4 +60,9 @@ public enum LogitRows: Sendable, Equatable {
     /// `logits`: logits are then [sequences, vocab]. Generation needs no more, and at a vocabulary
     /// of 50k the head is the largest product of a prompt pass.
     case lastOfEachSequence
+    /// Only each sequence's greedy token, when no intervention or observer takes `lnFinal` or
+    /// `logits`: the head's output is then [sequences, 1], each sequence's first argmax as a
+    /// Float (token ids are exact in Float up to 2²⁴), computed without every logit
+    /// (``TransformerModel/greedyTokens(_:)``). Otherwise as ``lastOfEachSequence``.
+    case greedyTokenOfEachSequence
 }

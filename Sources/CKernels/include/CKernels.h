@@ -76,6 +76,9 @@ void ss_gemm_pack_f32(const float *w, size_t k, size_t n, size_t stride_k, size_
 /// The same, rounding each weight to bfloat16 (to nearest, ties to even).
 void ss_gemm_pack_bf16(const float *w, size_t k, size_t n, size_t stride_k, size_t stride_n,
                        uint16_t *packed, size_t panel_begin, size_t panel_end);
+/// Elements [begin, end) of a Float32 packed weight rounded to bfloat16: the bfloat16 packed
+/// form of the same weight (the layouts match element for element).
+void ss_gemm_round_packed_to_bf16(const float *packed, size_t begin, size_t end, uint16_t *out);
 /// One float rounded to bfloat16 (to nearest, ties to even; NaN stays NaN).
 uint16_t ss_float_to_bf16(float x);
 /// Floats in the packed form of an m x k activation matrix: ceil(m / 8) * 8 * k.
@@ -90,6 +93,10 @@ void ss_gemm_packed_f32(size_t m, size_t n, size_t k, const float *a, const floa
 /// The same with bfloat16 weights, widened to Float32 in registers (activations stay Float32).
 void ss_gemm_packed_bf16(size_t m, size_t n, size_t k, const float *a, const uint16_t *packed,
                          const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end);
+/// Element j of one row's product a[0..<k]·W, starting from `init` (the bias or 0): exactly the
+/// value ss_gemm_packed_f32 computes for it (one fused multiply-add per p, in order). W packed
+/// by ss_gemm_pack_f32; `a` unpacked, contiguous.
+float ss_gemm_packed_column_f32(size_t k, const float *a, const float *packed, size_t j, float init);
 /// The k block of the kernel when m is large (default 0 = none: the whole of k at once). For tuning only.
 void ss_gemm_set_k_block(size_t kc);
 

@@ -32,12 +32,15 @@ public final class PackedWeights: @unchecked Sendable {
     public let outputSize: Int
     /// The element type of the packed copy.
     public let precision: WeightPrecision
-    private let storage: UnsafeMutableRawPointer
+    let storage: UnsafeMutableRawPointer
     /// How the original was stored, for the benchmark's replay of the same product through
     /// `cblas_sgemm` (``GEMM/Recording``).
     private let originalTransposed: Bool
     /// Wᵀ packed in Float32, made on first use by ``transposed(from:)``.
     private let transposedCopy = Mutex<PackedWeights?>(nil)
+    /// The bfloat16 screen of ``argmaxOfRows(rows:a:lda:bias:)``, made on first use
+    /// (`.some(nil)`: W is not finite, so every column is computed).
+    private let argmaxScreen = Mutex<ArgmaxScreen??>(nil)
 
     /// Output columns per packed panel.
     public static let panelWidth = Int(SS_GEMM_NR)
@@ -84,7 +87,34 @@ public final class PackedWeights: @unchecked Sendable {
         originalTransposed = transposed
     }
 
+    /// The same weight rounded to bfloat16 from this Float32 copy (no need for the original). O(k·n).
+    init(roundingToBFloat16 source: PackedWeights) {
+        precondition(source.precision == .float32, "rounding a \(source.precision) copy")
+        let count = ss_gemm_packed_count(source.inputSize, source.outputSize)
+        guard let storage = ss_gemm_alloc_packed(count * 2) else {
+            fatalError("PackedWeights: out of memory for \(count * 2) bytes")
+        }
+        let from = UnsafePointer(source.storage.assumingMemoryBound(to: Float.self))
+        Parallel.forRanges(count, costPerItem: 4) { r in
+            ss_gemm_round_packed_to_bf16(from, r.lowerBound, r.upperBound, storage.assumingMemoryBound(to: UInt16.self))
+        }
+        self.storage = storage
+        (inputSize, outputSize, precision, originalTransposed) = (source.inputSize, source.outputSize, .bfloat16,
+                                                                  source.originalTransposed)
+    }
+
     deinit { ss_gemm_free_packed(storage) }
+
+    /// The screen of ``argmaxOfRows(rows:a:lda:bias:)``, made from this copy on the first call
+    /// and kept.
+    var screen: ArgmaxScreen? {
+        argmaxScreen.withLock { screen in
+            if let screen { return screen }
+            let made = ArgmaxScreen(self)
+            screen = .some(made)
+            return made
+        }
+    }
 
     /// Wᵀ [n, k] packed in Float32 for the backward pass's dX = G·Wᵀ, packed from `original`
     /// (the weight this copy was packed from, as stored) on the first call and kept.

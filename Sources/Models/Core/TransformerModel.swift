@@ -24,12 +24,26 @@ public protocol TransformerModel: Sendable {
     func finalNorm(_ x: Tensor) -> Tensor
     /// The output head: hidden states to logits, [rows, vocab].
     func unembed(_ x: Tensor) -> Tensor
+    /// Each row's greedy token: the first argmax of the row of `unembed(x)`, exactly, computed
+    /// without every logit where the head allows it (``Linear/argmaxOfRows(_:)``).
+    func greedyTokens(_ x: Tensor) -> [Int]
     /// The same model with every parameter watched on `tape` under its checkpoint name
     /// (`transformer.h.1.mlp.c_fc.weight`), for parameter gradients. Values are shared, not copied.
     func watchingParameters(on tape: GradientTape) -> any TransformerModel
 }
 
 extension TransformerModel {
+    /// Every logit, then each row's first argmax.
+    public func greedyTokens(_ x: Tensor) -> [Int] {
+        let logits = unembed(x.detached())
+        let vocab = logits.shape.last ?? 0
+        return logits.withUnsafeBuffer { l in
+            (0..<(vocab == 0 ? 0 : l.count / vocab)).map {
+                UnsafeBufferPointer(rebasing: l[($0 * vocab)..<(($0 + 1) * vocab)]).firstIndexOfMaximum()
+            }
+        }
+    }
+
     /// Block `layer` applied to the residual stream `x`, without a KV cache.
     public func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
         try await block(layer, x, batch: batch, cache: nil, hook: hook)

@@ -99,4 +99,5 @@ public struct GPT2Model: TransformerModel {
     public func finalNorm(_ x: Tensor) -> Tensor { lnFinal(x) }
 
     public func unembed(_ x: Tensor) -> Tensor { head(x) }
+    public func greedyTokens(_ x: Tensor) -> [Int] { head.argmaxOfRows(x) }
 }

@@ -103,4 +103,5 @@ public struct GPTNeoXModel: TransformerModel {
     public func finalNorm(_ x: Tensor) -> Tensor { finalLayerNorm(x) }
 
     public func unembed(_ x: Tensor) -> Tensor { head(x) }
+    public func greedyTokens(_ x: Tensor) -> [Int] { head.argmaxOfRows(x) }
 }

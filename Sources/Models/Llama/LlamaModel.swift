@@ -96,4 +96,5 @@ public struct LlamaModel: TransformerModel {
     public func finalNorm(_ x: Tensor) -> Tensor { norm(x) }
 
     public func unembed(_ x: Tensor) -> Tensor { head(x) }
+    public func greedyTokens(_ x: Tensor) -> [Int] { head.argmaxOfRows(x) }
 }

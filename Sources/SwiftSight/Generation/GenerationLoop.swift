@@ -62,11 +62,16 @@ struct GenerationLoop<Value: Sendable>: Sendable {
             let vocab = logits.shape[1]
             let lastRowsOnly = logits.shape[0] == live.count
             var chosen: [Int] = []
-            logits.withUnsafeBuffer { l in
-                for (i, _) in live.enumerated() {
-                    let row = lastRowsOnly ? i : batch.offsets[i + 1] - 1
-                    chosen.append(chooser.choose(UnsafeBufferPointer(rebasing: l[(row * vocab)..<((row + 1) * vocab)]),
-                                                 sequence: live[i]))
+            if sampling == nil, vocab == 1, model.info.vocabSize > 1 {
+                // The head chose already (LogitRows.greedyTokenOfEachSequence): one id per sequence.
+                chosen = logits.scalars.map { Int($0) }
+            } else {
+                logits.withUnsafeBuffer { l in
+                    for (i, _) in live.enumerated() {
+                        let row = lastRowsOnly ? i : batch.offsets[i + 1] - 1
+                        chosen.append(chooser.choose(UnsafeBufferPointer(rebasing: l[(row * vocab)..<((row + 1) * vocab)]),
+                                                     sequence: live[i]))
+                    }
                 }
             }
             for (s, id) in zip(live, chosen) {
@@ -93,14 +98,16 @@ struct GenerationLoop<Value: Sendable>: Sendable {
     /// - Returns: the packed logits (nil if an intervention stopped the step), and the closure's value.
     private func forward(_ batch: TokenBatch, cache: KVCache, step: GenerationStep) async throws -> (Tensor?, Value?) {
         let pipeline = model.pipeline
+        // Greedy steps need only each sequence's argmax, unless an intervention reads the logits.
+        let logitRows: LogitRows = sampling == nil ? .greedyTokenOfEachSequence : .lastOfEachSequence
         guard let body, steps(step.index) else {
             let bus = HookBus.passive(layout: batch.layout, layers: model.numLayers)
-            return (try await pipeline.run(batch, bus: bus, cache: cache, logitRows: .lastOfEachSequence), nil)
+            return (try await pipeline.run(batch, bus: bus, cache: cache, logitRows: logitRows), nil)
         }
         let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.numLayers)
         let tracer = Tracer(bus: bus, invoke: 0, worker: pipeline.backwardWorker, info: model.info)
         return try await withThrowingTaskGroup(of: StepOutcome.self) { group in
-            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache, logitRows: .lastOfEachSequence)) }
+            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache, logitRows: logitRows)) }
             group.addTask {
                 do {
                     let value = try await body(step, tracer)

@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 
 /// Picks each sequence's next token from its last position's logits: greedy, or sampled
 /// (temperature, top-k, top-p, in that order, as Hugging Face's logits processors do).
@@ -14,16 +15,10 @@ struct TokenChooser: Sendable {
 
     /// The next token of sequence `sequence`, from its `logits` (one row of the vocabulary).
     mutating func choose(_ logits: UnsafeBufferPointer<Float>, sequence: Int) -> Int {
-        guard let sampling else { return Self.argmax(logits) }
+        guard let sampling else { return logits.firstIndexOfMaximum() }
         return sample(logits, sampling, &sources[sequence])
     }
 
-    /// The index of the largest value; the first one on ties (as `torch.argmax`).
-    static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        for i in logits.indices where logits[i] > logits[best] { best = i }
-        return best
-    }
 
     private func sample(_ logits: UnsafeBufferPointer<Float>, _ sampling: Sampling, _ source: inout RandomSource) -> Int {
         var scores = logits.map { Double($0) / Double(sampling.temperature) }

@@ -1,0 +1,28 @@
+extension Linear {
+    /// For each row of x ([rows, in]), the index of the largest output: exactly the first argmax
+    /// of the row of `self(x)`, without computing every output where the layer has a Float32
+    /// packed copy (``PackedWeights/argmaxOfRows(rows:a:lda:bias:)``: a bfloat16
+    /// screen, then the few candidate columns in Float32). Untracked.
+    ///
+    /// Complexity: O(rows · in · out), reading about half the weight bytes on the packed path.
+    public func argmaxOfRows(_ x: Tensor) -> [Int] {
+        precondition(x.shape.last == inputSize, "Linear \(inputSize)->\(outputSize) applied to \(x.shape)")
+        let input = x.detached()
+        let rows = input.count / inputSize
+        guard rows > 0 else { return [] }
+        if let packedWeights, packedWeights.precision == .float32 {
+            return input.withUnsafeBuffer { xs in
+                func run(_ b: UnsafePointer<Float>?) -> [Int] {
+                    packedWeights.argmaxOfRows(rows: rows, a: xs.baseAddress!, lda: inputSize, bias: b)
+                }
+                if let bias { return bias.withUnsafeBuffer { run($0.baseAddress!) } }
+                return run(nil)
+            }
+        }
+        let outputs = self(input)
+        let n = outputSize
+        return outputs.withUnsafeBuffer { o in
+            (0..<rows).map { UnsafeBufferPointer(rebasing: o[($0 * n)..<(($0 + 1) * n)]).firstIndexOfMaximum() }
+        }
+    }
+}
