@@ -63,25 +63,32 @@ extension PackedWeights {
         for i in 0..<m {
             let row = a + i * lda
             let norm = (0..<k).reduce(0.0) { $0 + Double(row[$1]) * Double(row[$1]) }.squareRoot()
-            let screened = approximate[(i * n)..<((i + 1) * n)]
             // A subnormal weight's rounding error is absolute, at most 2⁻¹³⁴: Σ|a| ≤ √k‖a‖ of it.
             let subnormal = norm * Double(k).squareRoot() * 0x1p-133
-            let bounds = (0..<n).map { j in
-                factor * (Double(bias.map { abs($0[j]) } ?? 0) + norm * Double(screen.columnNorms[j])) + subnormal
+            let chosen: Int? = approximate.withUnsafeBufferPointer { all in
+                screen.columnNorms.withUnsafeBufferPointer { norms in
+                    let screened = all.baseAddress! + i * n
+                    func bound(_ j: Int) -> Double {
+                        factor * (Double(bias.map { abs($0[j]) } ?? 0) + norm * Double(norms[j])) + subnormal
+                    }
+                    // Two passes, no allocation: the best lower bound, then the columns reaching it.
+                    var lowest = -Double.infinity
+                    for j in 0..<n {
+                        guard screened[j].isFinite else { return nil }
+                        lowest = Swift.max(lowest, Double(screened[j]) - bound(j))
+                    }
+                    guard norm.isFinite, lowest.isFinite else { return nil }
+                    var best: (index: Int, value: Float)?
+                    for j in 0..<n where Double(screened[j]) + bound(j) >= lowest {
+                        let exact = ss_gemm_packed_column_f32(k, row, storage.assumingMemoryBound(to: Float.self), j, bias?[j] ?? 0)
+                        // Ascending j and a strict comparison: the first index wins ties, as torch.argmax.
+                        if let b = best, !(exact > b.value) { continue }
+                        best = (j, exact)
+                    }
+                    return best?.index
+                }
             }
-            let lowest = zip(screened, bounds).map { Double($0) - $1 }.max() ?? -.infinity
-            guard norm.isFinite, lowest.isFinite, screened.allSatisfy(\.isFinite) else {
-                result.append(fullArgmax(rows: 1, a: row, lda: lda, bias: bias)[0])
-                continue
-            }
-            var best: (index: Int, value: Float)?
-            for (j, (value, bound)) in zip(screened, bounds).enumerated() where Double(value) + bound >= lowest {
-                let exact = ss_gemm_packed_column_f32(k, row, storage.assumingMemoryBound(to: Float.self), j, bias?[j] ?? 0)
-                // Ascending j and a strict comparison: the first index wins ties, as torch.argmax.
-                if let b = best, !(exact > b.value) { continue }
-                best = (j, exact)
-            }
-            result.append(best?.index ?? 0)
+            result.append(chosen ?? fullArgmax(rows: 1, a: row, lda: lda, bias: bias)[0])
         }
         return result
     }
