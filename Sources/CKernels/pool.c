@@ -33,7 +33,8 @@
 #define YIELD_AFTER_NANOSECONDS 20000L
 
 // One loop's parameters. Two slots, by generation parity, so a worker that wakes late reads the
-// slot of the loop it saw, which the next loop does not overwrite.
+// slot of the loop it saw while the next loop fills the other one; should a later loop have
+// reused that slot, the ticket no longer names the worker's loop and it takes nothing.
 typedef struct {
     _Atomic(ss_pool_task) fn;
     _Atomic(void *) context;
@@ -130,6 +131,11 @@ static void start_workers(void) {
     }
 }
 
+int ss_pool_available(void) {
+    pthread_once(&pool.once, start_workers);
+    return pool.workers > 0;
+}
+
 int ss_pool_run(size_t tasks, ss_pool_task fn, void *context) {
     if (tasks == 0) return 1;
     pthread_once(&pool.once, start_workers);
@@ -155,6 +161,8 @@ int ss_pool_run(size_t tasks, ss_pool_task fn, void *context) {
 }
 
 #else
+
+int ss_pool_available(void) { return 0; }
 
 int ss_pool_run(size_t tasks, ss_pool_task fn, void *context) {
     (void)tasks; (void)fn; (void)context;

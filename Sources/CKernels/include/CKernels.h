@@ -109,5 +109,8 @@ typedef void (*ss_pool_task)(void *context, size_t task);
 /// returning 1 when all have run. Returns 0 without running any when the loop should run on the
 /// caller alone: one task, no workers (one core, or not Linux), or the pool busy with another loop.
 int ss_pool_run(size_t tasks, ss_pool_task fn, void *context);
+/// Whether the pool has workers: Linux with more than one core. Elsewhere callers spread their
+/// loops another way (Parallel.swift uses Dispatch).
+int ss_pool_available(void);
 
 #endif

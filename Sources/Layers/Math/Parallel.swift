@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 import Foundation
 
 /// Splits work over the cores: the packed-weight products, and the work around them (norms,
@@ -9,7 +10,8 @@ import Foundation
 /// loop before they sleep: a generation step is about fifty products of a fraction of a
 /// millisecond each, and waking a sleeping thread for each cost 20–30 % of the step
 /// (Docs/Benchmarks.md). One loop runs on the pool at a time; a loop started while it is busy
-/// runs on its caller's thread alone.
+/// runs on its caller's thread alone. Where the pool does not exist (other systems than Linux),
+/// loops run on Dispatch's `concurrentPerform`.
 public enum Parallel {
     /// Worker count: the active processor count.
     public static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -35,10 +37,19 @@ public enum Parallel {
                     context.unsafelyUnwrapped.assumingMemoryBound(to: Job.self).pointee.run(t)
                 }, job) != 0
             }
-            // The pool is busy with another thread's loop (the cores are too), or absent.
-            if !ran { body(0..<count) }
+            guard !ran else { return }
+            if poolAvailable {
+                body(0..<count)  // the pool is busy with another thread's loop, and so are the cores
+            } else {
+                // No pool here (not Linux): Dispatch's threads. The iterations touch disjoint
+                // ranges and concurrentPerform returns when all have run.
+                nonisolated(unsafe) let job = job
+                DispatchQueue.concurrentPerform(iterations: tasks) { job.run($0) }
+            }
         }
     }
+
+    private static let poolAvailable = ss_pool_available() != 0
 
     /// One loop as the pool's tasks see it: task t gets the t-th of `tasks` equal ranges.
     private struct Job {
