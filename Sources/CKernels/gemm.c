@@ -334,26 +334,25 @@ static size_t kc_block_size = 0;
 
 void ss_gemm_set_k_block(size_t kc) { __atomic_store_n(&kc_block_size, kc, __ATOMIC_RELAXED); }
 
-void ss_gemm_packed_f32(size_t m, size_t n, size_t k, const float *a, const float *packed,
+// One product of either element type: the vector kernel where the CPU has it, else plain loops.
+static void gemm_packed(size_t m, size_t n, size_t k, const float *a, const float *pf, const uint16_t *ph,
                         const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end) {
 #ifdef SS_HAVE_AVX512_PATH
     if (ss_gemm_has_avx512()) {
-        gemm_avx512(m, n, k, a, packed, 0, bias, c, ldc, panel_begin, panel_end,
-                    __atomic_load_n(&kc_block_size, __ATOMIC_RELAXED));
+        gemm_avx512(m, n, k, a, pf ? (const void *)pf : (const void *)ph, pf == NULL, bias, c, ldc,
+                    panel_begin, panel_end, __atomic_load_n(&kc_block_size, __ATOMIC_RELAXED));
         return;
     }
 #endif
-    gemm_generic(m, n, k, a, packed, NULL, bias, c, ldc, panel_begin, panel_end);
+    gemm_generic(m, n, k, a, pf, ph, bias, c, ldc, panel_begin, panel_end);
+}
+
+void ss_gemm_packed_f32(size_t m, size_t n, size_t k, const float *a, const float *packed,
+                        const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end) {
+    gemm_packed(m, n, k, a, packed, NULL, bias, c, ldc, panel_begin, panel_end);
 }
 
 void ss_gemm_packed_bf16(size_t m, size_t n, size_t k, const float *a, const uint16_t *packed,
                          const float *bias, float *c, size_t ldc, size_t panel_begin, size_t panel_end) {
-#ifdef SS_HAVE_AVX512_PATH
-    if (ss_gemm_has_avx512()) {
-        gemm_avx512(m, n, k, a, packed, 1, bias, c, ldc, panel_begin, panel_end,
-                    __atomic_load_n(&kc_block_size, __ATOMIC_RELAXED));
-        return;
-    }
-#endif
-    gemm_generic(m, n, k, a, NULL, packed, bias, c, ldc, panel_begin, panel_end);
+    gemm_packed(m, n, k, a, NULL, packed, bias, c, ldc, panel_begin, panel_end);
 }

@@ -8,9 +8,7 @@ import Testing
 @Suite struct PackedArgmaxTests {
     /// The first argmax of each row of `layer(x)`, the definition the screen must meet.
     static func expected(_ layer: Linear, _ x: Tensor) -> [Int] {
-        let y = layer(x)
-        let n = layer.outputSize
-        return y.withUnsafeBuffer { o in (0..<(y.count / n)).map { UnsafeBufferPointer(rebasing: o[($0 * n)..<(($0 + 1) * n)]).firstIndexOfMaximum() } }
+        layer(x).withUnsafeBuffer { $0.firstIndicesOfMaximum(rowWidth: layer.outputSize) }
     }
 
     @Test(arguments: [Linear.Layout.inputMajor, .outputMajor], [false, true])

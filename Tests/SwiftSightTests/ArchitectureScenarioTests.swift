@@ -7,14 +7,6 @@ import Testing
 /// gradients and parameter gradients equal torch autograd; greedy generation equals
 /// `generate`; attention probabilities equal eager attention and can be replaced.
 @Suite struct ArchitectureScenarioTests {
-    /// Relative bound as in GradientTests: error <= 1e-4 of the reference's largest magnitude.
-    func expectClose(_ a: Tensor, _ b: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(a.shape == b.shape, "\(label): shape \(a.shape) vs \(b.shape)", sourceLocation: sourceLocation)
-        guard a.shape == b.shape else { return }
-        let scale = b.withUnsafeBuffer { $0.reduce(0) { max($0, abs($1)) } }
-        let error = a.maxAbsDifference(b)
-        #expect(error <= max(1e-4 * scale, 1e-5), "\(label): error \(error) at scale \(scale)", sourceLocation: sourceLocation)
-    }
 
     @Test(arguments: ArchitectureFixture.all)
     func traceReadsEveryPointAsTransformers(_ a: ArchitectureFixture) async throws {

@@ -21,14 +21,6 @@ import Testing
 
     func reference(_ key: String) throws -> Tensor { try Self.file.get().tensor(key) }
 
-    /// GradientTests' bound: max error <= 1e-4 of the reference's largest magnitude.
-    func expectClose(_ a: Tensor, _ b: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(a.shape == b.shape, "\(label): shape \(a.shape) vs \(b.shape)", sourceLocation: sourceLocation)
-        guard a.shape == b.shape else { return }
-        let scale = b.withUnsafeBuffer { $0.reduce(0) { max($0, abs($1)) } }
-        let error = a.maxAbsDifference(b)
-        #expect(error <= max(1e-4 * scale, 1e-5), "\(label): error \(error) at scale \(scale)", sourceLocation: sourceLocation)
-    }
 
     /// Uniform over keys 0...i for query i, in the shape of `p` ([batch, heads, n, n]).
     static func uniform(like p: Tensor) -> Tensor {

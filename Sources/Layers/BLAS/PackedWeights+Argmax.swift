@@ -98,8 +98,6 @@ extension PackedWeights {
         let n = outputSize
         var c = [Float](repeating: 0, count: m * n)
         c.withUnsafeMutableBufferPointer { multiply(rows: m, a: a, lda: lda, bias: bias, c: $0.baseAddress!, ldc: n) }
-        return c.withUnsafeBufferPointer { c in
-            (0..<m).map { i in UnsafeBufferPointer(rebasing: c[(i * n)..<((i + 1) * n)]).firstIndexOfMaximum() }
-        }
+        return c.withUnsafeBufferPointer { $0.firstIndicesOfMaximum(rowWidth: n) }
     }
 }

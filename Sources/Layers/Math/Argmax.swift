@@ -8,4 +8,13 @@ extension UnsafeBufferPointer where Element == Float {
         for i in indices where self[i] > self[best] { best = i }
         return best
     }
+
+    /// For each run of `rowWidth` values (a row of a row-major matrix), the first index of its
+    /// maximum, as ``firstIndexOfMaximum()``. O(count).
+    public func firstIndicesOfMaximum(rowWidth: Int) -> [Int] {
+        guard rowWidth > 0 else { return [] }
+        return (0..<(count / rowWidth)).map {
+            UnsafeBufferPointer(rebasing: self[($0 * rowWidth)..<(($0 + 1) * rowWidth)]).firstIndexOfMaximum()
+        }
+    }
 }

@@ -19,10 +19,6 @@ extension Linear {
                 return run(nil)
             }
         }
-        let outputs = self(input)
-        let n = outputSize
-        return outputs.withUnsafeBuffer { o in
-            (0..<rows).map { UnsafeBufferPointer(rebasing: o[($0 * n)..<(($0 + 1) * n)]).firstIndexOfMaximum() }
-        }
+        return self(input).withUnsafeBuffer { $0.firstIndicesOfMaximum(rowWidth: outputSize) }
     }
 }

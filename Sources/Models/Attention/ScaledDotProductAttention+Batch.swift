@@ -36,19 +36,24 @@ extension ScaledDotProductAttention {
         }
     }
 
-    /// The kernel per sequence, reading the inputs in place.
-    func inPlace(_ inputs: AttentionInputs, batch: TokenBatch) -> Tensor {
-        let (width, hd) = (inputs.queries.width, inputs.headDim)
+    /// The kernel per sequence, reading the inputs in place. With `keepingProbabilities`, each
+    /// sequence's probabilities ([heads, length, length]) are handed to it before moving on.
+    func inPlace(_ inputs: AttentionInputs, batch: TokenBatch,
+                 keepingProbabilities take: ((Int, UnsafePointer<Float>) -> Void)? = nil) -> Tensor {
+        let (width, hd, heads) = (inputs.queries.width, inputs.headDim, inputs.heads)
         let (qs, ks, vs) = (inputs.queries.stride, inputs.keys.stride, inputs.values.stride)
         return Tensor(uninitializedShape: [batch.rows, width]) { out in
             withPointers(inputs) { q, k, v in
                 for s in 0..<batch.batchSize {
                     let (length, row) = (batch.sequences[s].count, batch.offsets[s])
                     let shape = Shape(batch: 1, queryLength: length, keyLength: length,
-                                      heads: inputs.heads, kvHeads: inputs.kvHeads, headDim: hd)
+                                      heads: heads, kvHeads: inputs.kvHeads, headDim: hd)
+                    let scratch = take.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(1, heads * length * length)) }
+                    defer { scratch?.deallocate() }
                     self(shape: shape, queries: .init(q + row * qs, rowStride: qs), keys: .init(k + row * ks, rowStride: ks),
                          values: .init(v + row * vs, rowStride: vs), keyMask: nil,
-                         output: out.baseAddress! + row * width, outputStride: width)
+                         output: out.baseAddress! + row * width, outputStride: width, probabilities: scratch)
+                    if let take, let scratch { take(s, scratch) }
                 }
             }
         }

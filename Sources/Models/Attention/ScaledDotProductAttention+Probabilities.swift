@@ -30,7 +30,7 @@ extension ScaledDotProductAttention {
         var probabilities = Tensor.zeros([batch.rows, heads, longest])
         // The kernel's probabilities, per sequence [heads, length, length], moved to the packed layout.
         probabilities.withUnsafeMutableBuffer { packed in
-            _ = inPlaceKeepingProbabilities(inputs, batch: batch) { s, scratch in
+            _ = inPlace(inputs, batch: batch) { s, scratch in
                 let length = batch.sequences[s].count
                 Self.pack(scratch, keys: length, into: packed.baseAddress!, row: batch.offsets[s], rows: length,
                           heads: heads, keyWidth: longest)
@@ -78,28 +78,5 @@ extension ScaledDotProductAttention {
             }
         }
         return output
-    }
-
-    /// The kernel per sequence, handing each sequence's probabilities ([heads, length, length])
-    /// to `take` before moving on.
-    private func inPlaceKeepingProbabilities(_ inputs: AttentionInputs, batch: TokenBatch,
-                                             _ take: (Int, UnsafePointer<Float>) -> Void) -> Tensor {
-        let (width, hd, heads) = (inputs.queries.width, inputs.headDim, inputs.heads)
-        let (qs, ks, vs) = (inputs.queries.stride, inputs.keys.stride, inputs.values.stride)
-        return Tensor(uninitializedShape: [batch.rows, width]) { out in
-            withPointers(inputs) { q, k, v in
-                for s in 0..<batch.batchSize {
-                    let (length, row) = (batch.sequences[s].count, batch.offsets[s])
-                    let shape = Shape(batch: 1, queryLength: length, keyLength: length,
-                                      heads: heads, kvHeads: inputs.kvHeads, headDim: hd)
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, heads * length * length))
-                    defer { scratch.deallocate() }
-                    self(shape: shape, queries: .init(q + row * qs, rowStride: qs), keys: .init(k + row * ks, rowStride: ks),
-                         values: .init(v + row * vs, rowStride: vs), keyMask: nil,
-                         output: out.baseAddress! + row * width, outputStride: width, probabilities: scratch)
-                    take(s, scratch)
-                }
-            }
-        }
     }
 }

@@ -33,17 +33,6 @@ public protocol TransformerModel: Sendable {
 }
 
 extension TransformerModel {
-    /// Every logit, then each row's first argmax.
-    public func greedyTokens(_ x: Tensor) -> [Int] {
-        let logits = unembed(x.detached())
-        let vocab = logits.shape.last ?? 0
-        return logits.withUnsafeBuffer { l in
-            (0..<(vocab == 0 ? 0 : l.count / vocab)).map {
-                UnsafeBufferPointer(rebasing: l[($0 * vocab)..<(($0 + 1) * vocab)]).firstIndexOfMaximum()
-            }
-        }
-    }
-
     /// Block `layer` applied to the residual stream `x`, without a KV cache.
     public func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
         try await block(layer, x, batch: batch, cache: nil, hook: hook)
