@@ -35,8 +35,17 @@ import Testing
                                                             reason: "supported rope types: default, linear, llama3, yarn")) {
             try LlamaConfiguration(config("{\(llama), \"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 4.0}}"))
         }
-        #expect(throws: CheckpointError.self) {
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_parameters.factor", value: "-2.0",
+                                                            reason: "must be positive")) {
             try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"yarn\", \"factor\": -2.0}}"))
+        }
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_parameters.beta_slow", value: "-1.0",
+                                                            reason: "must be positive")) {
+            try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"yarn\", \"factor\": 4.0, \"beta_slow\": -1}}"))
+        }
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "rope_scaling.original_max_position_embeddings",
+                                                            value: "0", reason: "must be positive")) {
+            try LlamaConfiguration(config("{\(llama), \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0, \"original_max_position_embeddings\": 0}}"))
         }
         #expect(throws: CheckpointError.self) {
             try LlamaConfiguration(config("{\(llama), \"rope_parameters\": {\"rope_type\": \"llama3\", \"factor\": 8.0}}"))

@@ -44,7 +44,7 @@ extension JSONConfig {
             scaling = .llama3(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalMaxPositions: original)
         case "yarn":
             guard let p = parameters else { throw invalid(key, "null", "yarn rope scaling needs its parameters") }
-            scaling = try p.yarnScaling(maxPositions: maxPositions, key: key)
+            scaling = try p.yarnScaling(maxPositions: maxPositions)
         default:
             throw invalid(key + ".rope_type", type, "supported rope types: default, linear, llama3, yarn")
         }
@@ -62,18 +62,20 @@ extension JSONConfig {
 }
 
 extension JSONConfig {
-    /// YaRN's parameters as transformers 5 reads them: `factor` (or max_position_embeddings /
+    /// YaRN's parameters (this config being the `rope_parameters` or `rope_scaling` object, so
+    /// errors name `rope_parameters.beta_slow`) as transformers 5 reads them: `factor` (or max_position_embeddings /
     /// original_max_position_embeddings when null), `original_max_position_embeddings` (default
     /// max_position_embeddings), `beta_fast` 32, `beta_slow` 1, `truncate` true, and
     /// `attention_factor`, else 0.1·ln(factor) + 1 (or the `mscale` / `mscale_all_dim` ratio).
-    func yarnScaling(maxPositions: Int, key: String) throws(CheckpointError) -> RotaryEmbedding.Scaling {
+    func yarnScaling(maxPositions: Int) throws(CheckpointError) -> RotaryEmbedding.Scaling {
         let original = try int("original_max_position_embeddings", default: maxPositions)
         guard original > 0 else { throw invalid("original_max_position_embeddings", original, "must be positive") }
         let factor = try optionalDouble("factor") ?? Double(maxPositions) / Double(original)
         // transformers: `get("beta_fast") or 32`, so 0 means the default too.
         let betaFast = try optionalDouble("beta_fast").flatMap { $0 == 0 ? nil : $0 } ?? 32
         let betaSlow = try optionalDouble("beta_slow").flatMap { $0 == 0 ? nil : $0 } ?? 1
-        guard betaFast > 0, betaSlow > 0 else { throw invalid(key + ".beta_fast", betaFast, "beta_fast and beta_slow must be positive") }
+        guard betaFast > 0 else { throw invalid("beta_fast", betaFast, "must be positive") }
+        guard betaSlow > 0 else { throw invalid("beta_slow", betaSlow, "must be positive") }
         func mscale(_ scale: Double, _ m: Double = 1) -> Double { scale <= 1 ? 1 : 0.1 * m * Foundation.log(scale) + 1 }
         var attentionFactor = try optionalDouble("attention_factor")
         if attentionFactor == nil {
