@@ -12,9 +12,15 @@ public final class CacheRecorder: HookObserver {
     public let points: Set<HookPoint>
     private let cache: Mutex<ActivationCache>
 
-    /// Records `points`, naming them with `naming`.
-    public init(points: Set<HookPoint>, naming: ModuleNaming) {
+    /// Whether a cache lacking points a `stop()` kept from being reached is acceptable.
+    public let allowPartial: Bool
+    private let naming: ModuleNaming
+
+    /// Records `points`, naming them with `naming`; see ``CacheRequest/allowPartial``.
+    public init(points: Set<HookPoint>, naming: ModuleNaming, allowPartial: Bool = false) {
         self.points = points
+        self.naming = naming
+        self.allowPartial = allowPartial
         self.cache = Mutex(ActivationCache(naming: naming))
     }
 
@@ -25,4 +31,15 @@ public final class CacheRecorder: HookObserver {
 
     /// What has been recorded so far.
     public var recorded: ActivationCache { cache.withLock { $0 } }
+
+    /// Checks the recording after a forward pass that `stop()` ended after `stoppedAfter`.
+    /// - Throws: ``CacheError/stoppedBeforeCached(missing:stoppedAfter:)`` naming the points that
+    ///   come after the stop and were not recorded, unless partial caches are allowed.
+    public func checkComplete(stoppedAfter: HookPoint) throws(CacheError) {
+        guard !allowPartial else { return }
+        let cache = recorded
+        let missing = points.filter { $0 > stoppedAfter && cache[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return }
+        throw .stoppedBeforeCached(missing: missing.map(naming.envoyKey(of:)), stoppedAfter: stoppedAfter)
+    }
 }

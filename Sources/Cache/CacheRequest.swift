@@ -8,15 +8,21 @@ public struct CacheRequest: Sendable, Equatable {
     public var modules: [String]?
     /// Whether to record inputs too (layers, attention and MLP inputs).
     public var includeInputs: Bool
+    /// Whether a cache missing modules that a `stop()` kept the forward pass from reaching is
+    /// acceptable. By default it is an error (``CacheError/stoppedBeforeCached(missing:stoppedAfter:)``),
+    /// so a cache never silently lacks a module it was asked for.
+    public var allowPartial: Bool
 
-    /// Caches `modules` (outputs, and inputs if asked).
-    public static func modules(_ modules: [String], inputs: Bool = false) -> CacheRequest {
-        CacheRequest(modules: modules, includeInputs: inputs)
+    /// Caches `modules` (outputs, and inputs if asked). With `allowPartial`, a `stop()` before
+    /// some of them returns the cache of those reached instead of failing.
+    public static func modules(_ modules: [String], inputs: Bool = false, allowPartial: Bool = false) -> CacheRequest {
+        CacheRequest(modules: modules, includeInputs: inputs, allowPartial: allowPartial)
     }
 
-    /// Caches the output (and optionally input) of every layer.
-    public static func allLayers(inputs: Bool = false) -> CacheRequest {
-        CacheRequest(modules: nil, includeInputs: inputs)
+    /// Caches the output (and optionally input) of every layer. With `allowPartial`, a `stop()`
+    /// returns the layers reached instead of failing.
+    public static func allLayers(inputs: Bool = false, allowPartial: Bool = false) -> CacheRequest {
+        CacheRequest(modules: nil, includeInputs: inputs, allowPartial: allowPartial)
     }
 
     /// The hook points to record for a model with `layers` blocks.

@@ -86,6 +86,9 @@ public final class Pipeline: Sendable {
                                 await next.send(try await stage.process(item))
                             }
                         }
+                        // A cancelled task's channel iteration ends with nil and its `send` drops
+                        // the item: the loop ending is not the items ending.
+                        try Task.checkCancellation()
                         next.finish()
                     } catch {
                         next.fail(error)
@@ -95,6 +98,7 @@ public final class Pipeline: Sendable {
             group.addTask {
                 do {
                     for try await item in items { await channels[0].send(item) }
+                    try Task.checkCancellation()
                     channels[0].finish()
                 } catch {
                     channels[0].fail(error)
@@ -102,6 +106,9 @@ public final class Pipeline: Sendable {
             }
             defer { group.cancelAll() }
             for try await finished in channels[stages.count] { try await output(finished) }
+            // The output channel also ends (with nil) when this task is cancelled: only a loop
+            // that ended without cancellation saw every item.
+            try Task.checkCancellation()
         }
     }
 }

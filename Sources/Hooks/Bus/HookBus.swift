@@ -14,6 +14,7 @@ public final class HookBus: Sendable {
     struct State {
         var invokes: [InvokeStateMachine]
         var stopRequested = false
+        var stoppedAfter: HookPoint?
         var endReason: String?
         var failure: Error?
         var skips: [Int: [Int: Tensor?]] = [:]
@@ -100,7 +101,11 @@ public final class HookBus: Sendable {
         if observedPoints.contains(point) {
             for observer in observers where observer.points.contains(point) { observer.observe(point, packed, layout: layout) }
         }
-        if state.withLock({ $0.stopRequested }) { throw TraceStopped(after: point) }
+        let stopped = state.withLock { s in
+            if s.stopRequested, s.stoppedAfter == nil { s.stoppedAfter = point }
+            return s.stopRequested
+        }
+        if stopped { throw TraceStopped(after: point) }
     }
 
     /// Whether anyone takes the value at `point` if the forward pass produces it: an invoke of
@@ -223,6 +228,10 @@ public final class HookBus: Sendable {
 
     /// Whether an intervention asked to stop.
     public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// The last point the forward pass produced before a ``stop()`` ended it; nil while it has not
+    /// ended that way. Points after it were never reached, for invokes and observers alike.
+    public var stoppedAfter: HookPoint? { state.withLock { $0.stoppedAfter } }
 
     /// `invoke`'s intervention code has returned: the forward pass no longer waits for it.
     public func interventionFinished(invoke: Int) {

@@ -19,29 +19,55 @@ struct GenerationLoop<Value: Sendable>: Sendable {
     let prompts: [[Int]]
     let maxNewTokens: Int
     let sampling: Sampling?
+    /// The stop tokens the caller gave (checked against the vocabulary).
+    let requestedStopTokens: [Int]
+    /// Those, plus end-of-text and the config's end-of-sequence ids when asked.
     let stopTokens: Set<Int>
     /// Steps the closure runs at.
     let steps: @Sendable (Int) -> Bool
     let body: (@Sendable (GenerationStep, Tracer) async throws -> Value)?
 
-    /// Checks the request against the model's limits.
+    init(model: StandardizedTransformer, prompts: [[Int]], maxNewTokens: Int, sampling: Sampling?,
+         stopTokens: [Int], stopAtEndOfText: Bool, steps: @escaping @Sendable (Int) -> Bool,
+         body: (@Sendable (GenerationStep, Tracer) async throws -> Value)?) {
+        (self.model, self.prompts, self.maxNewTokens, self.sampling) = (model, prompts, maxNewTokens, sampling)
+        requestedStopTokens = stopTokens
+        self.stopTokens = model.stopSet(stopTokens, stopAtEndOfText)
+        (self.steps, self.body) = (steps, body)
+    }
+
+    /// Most positions per sequence the KV cache reserves up front; beyond it the cache grows as
+    /// tokens arrive. A generation that stops early (or a model whose configuration allows a
+    /// huge context) then never reserves memory for tokens it does not produce.
+    static var reservedPositions: Int { 4096 }
+
+    /// Checks the request against the model's limits. `maxNewTokens` is the caller's: every sum
+    /// with it is compared without being computed, so no value can overflow.
     func validate() throws {
         guard maxNewTokens >= 0 else { throw GenerationError.negativeMaxNewTokens(maxNewTokens) }
         try sampling?.validate()
         try TokenBatch(prompts).validate(for: model.info)
+        let vocab = model.info.vocabSize
+        if let bad = requestedStopTokens.first(where: { !(0..<vocab).contains($0) }) {
+            throw GenerationError.stopTokenOutOfRange(bad, vocabSize: vocab)
+        }
         let limit = model.info.maxPositions
-        for (p, ids) in prompts.enumerated() where ids.count + maxNewTokens > limit {
+        for (p, ids) in prompts.enumerated() where maxNewTokens > limit - ids.count {
             throw GenerationError.exceedsPositions(prompt: p, promptTokens: ids.count, maxNewTokens: maxNewTokens,
                                                    maxPositions: limit)
         }
     }
 
     /// Runs the generation; `onToken` sees each new token as soon as it is chosen.
+    /// - Throws: `CancellationError` when the calling task is cancelled: a generation cut short
+    ///   is not a result (a stop token, `maxNewTokens` and `stop()` are).
     func run(onToken: @Sendable (ProducedToken) async throws -> Void = { _ in }) async throws -> Generation<Value> {
         try validate()
         let n = prompts.count
+        // validate() guarantees every prompt plus maxNewTokens fits in maxPositions: no overflow.
+        let longest = prompts.map(\.count).max() ?? 0
         let cache = KVCache(count: n, layers: model.numLayers, width: model.info.keyValueWidth,
-                            capacity: (prompts.map(\.count).max() ?? 0) + maxNewTokens)
+                            capacity: min(longest + maxNewTokens, Self.reservedPositions))
         var chooser = TokenChooser(sampling: sampling, count: n)
         var generated = [[Int]](repeating: [], count: n)
         var reasons = [StopReason?](repeating: nil, count: n)
@@ -51,10 +77,13 @@ struct GenerationLoop<Value: Sendable>: Sendable {
         var values: [Int: Value] = [:]
         var step = 0
         while step < maxNewTokens, !live.isEmpty {
+            try Task.checkCancellation()
             let batch = TokenBatch(live.map { inputs[$0] }, pastLengths: live.map { past[$0] })
             let info = GenerationStep(index: step, prompts: live)
             let (logits, value) = try await forward(batch, cache: cache.selecting(live), step: info)
             if let value { values[step] = value }
+            // The pipeline returns no logits only when an intervention called stop(); a
+            // cancelled step throws instead.
             guard let logits else {
                 for s in live { reasons[s] = .stopped }
                 break
@@ -128,7 +157,7 @@ struct GenerationLoop<Value: Sendable>: Sendable {
                 }
             } catch {
                 group.cancelAll()
-                throw error
+                throw cancellationOr(error)
             }
             return (logits, value)
         }

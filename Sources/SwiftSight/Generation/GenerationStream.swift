@@ -67,7 +67,7 @@ extension StandardizedTransformer {
         let channel = AsyncThrowingChannel<GeneratedToken, Error>()
         let producer = ProducerHandle()
         let loop = GenerationLoop<Never>(model: self, prompts: prompts.map(tokenize), maxNewTokens: maxNewTokens,
-                                         sampling: sampling, stopTokens: stopSet(stopTokens, stopAtEndOfText),
+                                         sampling: sampling, stopTokens: stopTokens, stopAtEndOfText: stopAtEndOfText,
                                          steps: { _ in false }, body: nil)
         let tokenizer = self.tokenizer
         producer.start {

@@ -32,7 +32,7 @@ extension StandardizedTransformer {
     public func generate(ids prompts: [[Int]], maxNewTokens: Int, sampling: Sampling? = nil, stopTokens: [Int] = [],
                          stopAtEndOfText: Bool = true) async throws -> [GeneratedText] {
         let loop = GenerationLoop<Never>(model: self, prompts: prompts, maxNewTokens: maxNewTokens, sampling: sampling,
-                                         stopTokens: stopSet(stopTokens, stopAtEndOfText), steps: { _ in false }, body: nil)
+                                         stopTokens: stopTokens, stopAtEndOfText: stopAtEndOfText, steps: { _ in false }, body: nil)
         return try await loop.run().outputs
     }
 
@@ -68,7 +68,7 @@ extension StandardizedTransformer {
         _ body: @escaping @Sendable (GenerationStep, Tracer) async throws -> R
     ) async throws -> Generation<R> {
         let loop = GenerationLoop(model: self, prompts: prompts.map(tokenize), maxNewTokens: maxNewTokens,
-                                  sampling: sampling, stopTokens: stopSet(stopTokens, stopAtEndOfText),
+                                  sampling: sampling, stopTokens: stopTokens, stopAtEndOfText: stopAtEndOfText,
                                   steps: { steps.contains($0) }, body: body)
         return try await loop.run()
     }

@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// The stream holds no buffer of its own: the producer's `send` waits until the consumer takes
 /// the element, so a slow consumer slows the producer and memory stays bounded. Leaving the
-/// loop, dropping the stream, or cancelling the consuming task cancels the producer.
+/// loop, dropping the stream, or cancelling the consuming task cancels the producer; in the last
+/// case the loop throws `CancellationError` rather than ending as if every element had come.
 /// ``ActivationStream`` and ``GenerationStream`` are this type.
 public struct ProducedStream<Element: Sendable>: AsyncSequence, Sendable {
     let channel: AsyncThrowingChannel<Element, Error>
@@ -17,12 +18,23 @@ public struct ProducedStream<Element: Sendable>: AsyncSequence, Sendable {
         let producer: ProducerHandle
 
         /// The next element, or nil once the producer has finished.
+        /// - Throws: the producer's error; `CancellationError` when the iterating task is
+        ///   cancelled. A channel answers a cancelled consumer with nil, which would pass for the
+        ///   end of the elements: code after the loop would take a cut-off stream for a whole one.
         public mutating func next() async throws -> Element? {
-            try await withTaskCancellationHandler {
-                try await base.next()
-            } onCancel: { [producer] in
-                producer.cancel()
-            }
+            do {
+                let element = try await withTaskCancellationHandler {
+                    try await base.next()
+                } onCancel: { [producer] in
+                    producer.cancel()
+                }
+                if element != nil || !Task.isCancelled { return element }
+            } catch where !Task.isCancelled {
+                throw error
+            } catch {}
+            // Cancelled: return once the producer has ended, so no computation outlives the loop.
+            await producer.cancelAndWait()
+            throw CancellationError()
         }
     }
 
@@ -37,5 +49,12 @@ final class ProducerHandle: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task(operation: body) } }
     func cancel() { task.withLock { $0?.cancel() } }
+    /// Cancels the producer and waits for it to end (it ends promptly: every wait it makes is
+    /// cancellation-aware).
+    func cancelAndWait() async {
+        let task = task.withLock { $0 }
+        task?.cancel()
+        await task?.value
+    }
     deinit { cancel() }
 }

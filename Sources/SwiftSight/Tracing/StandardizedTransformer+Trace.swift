@@ -1,3 +1,4 @@
+import Actors
 import Cache
 import Hooks
 import Layers
@@ -49,7 +50,10 @@ extension StandardizedTransformer {
 
     private func run<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest?,
                                   gradients: GradientMode) async throws -> (values: [R], cache: ActivationCache?) {
-        let recorder = try request.map { CacheRecorder(points: try $0.points(naming: info.naming, layers: numLayers), naming: info.naming) }
+        let recorder = try request.map {
+            CacheRecorder(points: try $0.points(naming: info.naming, layers: numLayers), naming: info.naming,
+                          allowPartial: $0.allowPartial)
+        }
         let values = try await trace(invokes: invokes, recorder: recorder, gradients: gradients)
         return (values, recorder?.recorded)
     }
@@ -93,10 +97,13 @@ extension StandardizedTransformer {
                 for try await (i, value) in group where i >= 0 { values[i] = value }
             } catch {
                 group.cancelAll()
-                throw error
+                throw cancellationOr(error)
             }
             return values.compactMap { $0 }
         }
+        // A cache that a stop() kept from reaching a requested module is an error, not a
+        // smaller cache (unless the request allows it).
+        if let recorder, let stop = bus.stoppedAfter { try recorder.checkComplete(stoppedAfter: stop) }
         return values
     }
 }
