@@ -18,7 +18,8 @@ public struct GeneratedToken: Sendable, Equatable {
 /// The tokens of a generation, delivered as they are chosen.
 ///
 /// The stream holds no buffer: the next step is computed once the consumer has taken the
-/// token. Leaving the loop (or cancelling the consuming task) stops the generation.
+/// token. Leaving the loop stops the generation; cancelling the consuming task stops it too, and
+/// the loop then throws `CancellationError` (a cut-off generation is not a finished one).
 /// ```swift
 /// for try await token in model.generationStream("Once upon a time", maxNewTokens: 20) {
 ///     print(token.text, terminator: "")

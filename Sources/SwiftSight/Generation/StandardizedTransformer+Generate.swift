@@ -12,7 +12,10 @@ extension StandardizedTransformer {
     /// print(out.ids, out.text)
     /// ```
     /// - Throws: ``GenerationError`` (negative `maxNewTokens`, prompt plus new tokens beyond
-    ///   `n_positions` or `max_position_embeddings`, sampling values out of range), ``ModelError`` for a bad prompt.
+    ///   `n_positions` or `max_position_embeddings`, sampling values out of range, a stop token
+    ///   outside the vocabulary), ``ModelError`` for a bad prompt; `CancellationError` when the
+    ///   calling task is cancelled (never a shortened output: only `maxNewTokens`, a stop token
+    ///   or `stop()` end a generation early with a result).
     public func generate(_ prompt: String, maxNewTokens: Int, sampling: Sampling? = nil, stopTokens: [Int] = [],
                          stopAtEndOfText: Bool = true) async throws -> GeneratedText {
         try await generate(ids: [tokenize(prompt)], maxNewTokens: maxNewTokens, sampling: sampling,

@@ -9,7 +9,7 @@ extension StandardizedTransformer {
     ///
     /// What the closure returns is what the trace returns. The forward pass waits for the
     /// closure at each point it asked for; an error thrown in the closure ends the trace and is
-    /// rethrown unchanged.
+    /// rethrown unchanged. Cancelling the calling task ends the trace with `CancellationError`.
     public func trace<R: Sendable>(_ prompt: String, gradients: GradientMode = .off,
                                    _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> R {
         try await trace(invokes: [Invoke(prompt, body)], gradients: gradients)[0]
@@ -29,6 +29,8 @@ extension StandardizedTransformer {
     }
 
     /// Runs `prompt` with intervention code and caches the modules `request` names.
+    /// - Throws: ``CacheError/stoppedBeforeCached(missing:stoppedAfter:)`` when a `stop()` kept the
+    ///   pass from reaching requested modules (unless ``CacheRequest/allowPartial``).
     public func trace<R: Sendable>(_ prompt: String, cache request: CacheRequest,
                                    _ body: @escaping @Sendable (Tracer) async throws -> R) async throws -> Traced<R> {
         let (values, cache) = try await run(invokes: [Invoke(prompt, body)], cache: request, gradients: .off)
@@ -42,7 +44,8 @@ extension StandardizedTransformer {
         try await run(invokes: invokes, cache: nil, gradients: gradients).values
     }
 
-    /// Runs invokes, optionally caching, and returns what each returned.
+    /// Runs invokes, caching the modules `request` names, and returns what each returned.
+    /// - Throws: ``CacheError/stoppedBeforeCached(missing:stoppedAfter:)`` as the single-prompt form.
     public func trace<R: Sendable>(invokes: [Invoke<R>], cache request: CacheRequest) async throws -> Traced<[R]> {
         let (values, cache) = try await run(invokes: invokes, cache: request, gradients: .off)
         return Traced(value: values, cache: cache ?? ActivationCache(naming: info.naming))
