@@ -221,6 +221,52 @@ import Testing
         #expect(try await Self.blocksComputedWhileIdle(model) == 0)
     }
 
+    /// Two hundred calls of every kind (traces, stop(), several invokes, caches, generations,
+    /// token streams), forty at a time, each cancelled from outside after a random delay: each
+    /// either completes in full or throws CancellationError.
+    @Test func cancellationAtRandomPointsEitherCompletesOrCancels() async throws {
+        let model = try await TestModels.fixture()
+        let before = try await model.forward(model.batch(["Hello world"]))
+        var rng = SplitMix(seed: 7)
+        let plans = (0..<200).map { _ in (mode: rng.next(6), layer: rng.next(3), delay: rng.next(100_000)) }
+        var outcomes: [String: Int] = [:]
+        for wave in stride(from: 0, to: plans.count, by: 40) {
+            let results = await withTaskGroup(of: String.self) { group in
+                for plan in plans[wave..<(wave + 40)] {
+                    group.addTask {
+                        let task = Task { () async throws -> Bool in
+                            let layer = plan.layer
+                            switch plan.mode {
+                            case 0: _ = try await model.trace("Hello world") { t in try await t.logits }
+                            case 1: _ = try await model.trace("Hello world") { t in _ = try await t.layersOutput[layer]; t.stop() }
+                            case 2: _ = try await model.trace(invokes: [Invoke("a b c") { t in try await t.logits },
+                                                                        Invoke("x") { t in try await t.layersOutput[layer] }])
+                            case 3: return try await model.generate("Hello", maxNewTokens: 8, stopAtEndOfText: false).ids.count == 8
+                            case 4: _ = try await model.trace("Hello world", cache: .allLayers()) { t in try await t.layersOutput[layer] }
+                            default:
+                                var count = 0
+                                for try await _ in model.generationStream("Hello", maxNewTokens: 8, stopAtEndOfText: false) { count += 1 }
+                                return count == 8
+                            }
+                            return true
+                        }
+                        try? await Task.sleep(for: .microseconds(plan.delay))
+                        task.cancel()
+                        switch await task.result {
+                        case .success(let whole): return whole ? "completed" : "mode \(plan.mode): partial output"
+                        case .failure(let error): return error is CancellationError ? "cancelled" : "mode \(plan.mode): \(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            for r in results { outcomes[r, default: 0] += 1 }
+        }
+        #expect(Set(outcomes.keys).isSubset(of: ["completed", "cancelled"]), "\(outcomes)")
+        #expect(try await Self.blocksComputedWhileIdle(model) == 0)
+        #expect(try await model.forward(model.batch(["Hello world"])).maxAbsDifference(before) == 0)
+    }
+
     // MARK: - Streams
 
     @Test func anActivationStreamCancelledByItsConsumerThrows() async throws {
