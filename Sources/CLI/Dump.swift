@@ -7,26 +7,38 @@ struct Dump: AsyncParsableCommand {
         abstract: "Stream activations of many prompts to safetensors shards (for sparse autoencoders).",
         discussion: """
             Reads one prompt per line from --prompts (a file, or - for standard input; empty lines are \
-            skipped) and writes activations-NNNNN.safetensors shards of --shard-tokens rows each, one row \
-            per token: every point under its nnsight key ([rows, width], F32) plus input_ids, prompt_index \
+            skipped) and writes activations-NNNNN.safetensors shards of --shard-tokens rows each (fewer if \
+            they would exceed --shard-megabytes), one row per token: every point under its nnsight key ([rows, width], F32) plus input_ids, prompt_index \
             and position (int64), then manifest.json. NAMES as for `trace --save` (layers_output.6, \
-            transformer.h.6, ...). Each forward pass ends at the last point asked for.
+            transformer.h.6, ...). Each forward pass ends at the last point asked for. The folder is locked \
+            while the dump runs: a second dump into it fails at once.
             """)
 
     @OptionGroup var options: ModelOptions
     @Option(name: .long, help: "A file with one prompt per line, or - for standard input.") var prompts: String
     @Option(name: .long, help: "What to dump: NAMES.") var at: String
     @Option(name: .long, help: "The folder to write (must not hold a dump already).") var out: String
-    @Option(name: .long, help: "Rows (tokens) per shard.") var shardTokens = 65_536
+    @Option(name: .long, help: "Rows (tokens) per shard, at most.") var shardTokens = 65_536
+    @Option(name: .long, help: "Megabytes (MiB) of activations per shard, at most: wide points such as logits get fewer rows.")
+    var shardMegabytes = ActivationDump.defaultShardBytes >> 20
     @Option(name: .long, help: "Prompts per forward pass.") var batchSize = 8
+
+    func validate() throws {
+        try OptionCheck.path(prompts, "--prompts")
+        _ = try OptionCheck.names(at, "--at")
+        try OptionCheck.path(out, "--out")
+        try OptionCheck.count(shardTokens, "--shard-tokens")
+        try OptionCheck.count(shardMegabytes, "--shard-megabytes", atMost: Int.max >> 20)
+        try OptionCheck.count(batchSize, "--batch-size")
+    }
 
     func run() async throws {
         let model = try await options.load()
-        let points = Set(try Trace.points(at, model: model))
+        let points = Set(try Trace.points(at, option: "--at", model: model))
         let lines = try Self.lines(of: prompts)
         let started = ContinuousClock.now
         let dump = try await model.dumpActivations(lines, at: points, to: URL(fileURLWithPath: out), shardTokens: shardTokens,
-                                                   batchSize: batchSize) { p in
+                                                   shardBytes: shardMegabytes << 20, batchSize: batchSize) { p in
             progressLine("shard \(p.shardsWritten) written: \(p.tokens) tokens")
         }
         let seconds = (ContinuousClock.now - started) / .seconds(1)

@@ -26,6 +26,16 @@ struct Bench: AsyncParsableCommand {
     var gemm = true
     @Flag(help: "Print one JSON object (the shape of Scripts/bench_reference.py's) instead of lines.") var json = false
 
+    func validate() throws {
+        try OptionCheck.count(runs, "--runs", atMost: 1_000_000)
+        try OptionCheck.count(warmup, "--warmup", atLeast: 0, atMost: 1_000_000)
+        if let cases { _ = try OptionCheck.names(cases, "--cases") }
+        if let compare { _ = try OptionCheck.names(compare, "--compare") }
+        if let earlier { _ = try OptionCheck.names(earlier, "--earlier") }
+        if let out { try OptionCheck.path(out, "--out") }
+        if let markdown { try OptionCheck.path(markdown, "--markdown") }
+    }
+
     func run() async throws {
         if markdown != nil, compare == nil { throw BenchError.markdownNeedsReference }
         let paths = { (list: String?) in list.map { $0.split(separator: ",").map(String.init) } ?? [] }
