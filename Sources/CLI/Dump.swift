@@ -48,11 +48,22 @@ struct Dump: AsyncParsableCommand {
 
     /// The non-empty lines of `path` (`-`: standard input), read as they are needed.
     static func lines(of path: String) throws -> PromptLines {
+        let name = path == "-" ? "standard input" : path
         guard let file = path == "-" ? fdopen(dup(0), "r") : fopen(path, "r") else {
             throw ValidationError("cannot read the prompts file \(path): \(String(cString: strerror(errno)))")
         }
-        return PromptLines(file: LineFile(file))
+        var info = stat()
+        if fstat(fileno(file), &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            fclose(file)
+            throw ValidationError("--prompts \(path) is a directory; give a file with one prompt per line")
+        }
+        return PromptLines(file: LineFile(file, name: name))
     }
+}
+
+/// A prompts file that cannot be read to the end.
+struct PromptFileError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Lines of a file as an async sequence, read one at a time so a file of millions of prompts is
@@ -62,30 +73,61 @@ struct PromptLines: AsyncSequence, Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let file: LineFile
-        mutating func next() async -> String? { file.nextNonEmptyLine() }
+        mutating func next() async throws -> String? { try file.nextNonEmptyLine() }
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(file: file) }
 }
 
-/// A C stream read line by line (`getline`), closed when no longer used.
+/// A C stream read line by line, closed when no longer used.
+///
+/// Lines are read in pieces with a ceiling (`maxLineBytes`), so a file with no newlines
+/// (`/dev/zero`) is an error naming the line instead of a buffer that grows until memory runs out,
+/// and a read error (EIO, a directory) is an error instead of a silent end of the prompts.
 final class LineFile: @unchecked Sendable {
+    /// Far more than any prompt a model takes (positions times the longest token).
+    static let maxLineBytes = 16 << 20
+
     // Only the single iterator of a dump reads it, one line at a time.
     private let file: UnsafeMutablePointer<FILE>
+    private let name: String
+    private var lineNumber = 0
 
-    init(_ file: UnsafeMutablePointer<FILE>) { self.file = file }
+    init(_ file: UnsafeMutablePointer<FILE>, name: String) { (self.file, self.name) = (file, name) }
     deinit { fclose(file) }
 
-    func nextNonEmptyLine() -> String? {
-        var buffer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(buffer) }
-        while true {
-            let n = getline(&buffer, &capacity, file)
-            guard n >= 0, let buffer else { return nil }
-            var line = String(cString: buffer)
+    func nextNonEmptyLine() throws -> String? {
+        while let bytes = try nextLine() {
+            var line = String(decoding: bytes, as: UTF8.self)
             while let last = line.unicodeScalars.last, last == "\n" || last == "\r" { line.unicodeScalars.removeLast() }
             if !line.isEmpty { return line }
         }
+        return nil
+    }
+
+    /// The next line's bytes with its newline, or nil at the end of the file. Byte by byte
+    /// through the stream's buffer: unlike `fgets`, this counts NUL bytes, and unlike `getline`,
+    /// it stops at the ceiling.
+    private func nextLine() throws -> [UInt8]? {
+        var line: [UInt8] = []
+        while true {
+            let c = getc(file)
+            if c == EOF {
+                guard ferror(file) == 0 else {
+                    throw PromptFileError(description: "cannot read the prompts file \(name) after line \(lineNumber): "
+                        + String(cString: strerror(errno)))
+                }
+                break
+            }
+            line.append(UInt8(truncatingIfNeeded: c))
+            if c == 10 { break }
+            guard line.count <= Self.maxLineBytes else {
+                throw PromptFileError(description: "line \(lineNumber + 1) of the prompts file \(name) is longer than "
+                    + "\(Self.maxLineBytes >> 20) MiB; give one prompt per line")
+            }
+        }
+        if line.isEmpty { return nil }
+        lineNumber += 1
+        return line
     }
 }
