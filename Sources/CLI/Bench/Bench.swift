@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import SwiftSight
 
@@ -78,7 +79,7 @@ struct Bench: AsyncParsableCommand {
         let version = blas.configuration.hasPrefix("OpenBLAS ") ? String(blas.configuration.dropFirst(9)) : blas.configuration
         let report = BenchReport(side: "SwiftSight", versions: ["swiftsight": SwiftSightVersion.string, "OpenBLAS": "\(version) (core \(blas.coreName))"],
                                  threads: blas.threads, inputs: inputs.ids, cases: results, gemm: throughput)
-        if let out { try (try report.json() + "\n").write(toFile: out, atomically: true, encoding: .utf8) }
+        if let out { try OutputFile.write(Array((try report.json() + "\n").utf8), to: out) }
         let best = rounds.isEmpty ? report : BenchReport.best(of: [report] + rounds.map(\.1))
         if !rounds.isEmpty { say("best of \(rounds.count + 1) rounds (lowest median per case):") }
         let rows = selected.compactMap { c in
@@ -92,7 +93,7 @@ struct Bench: AsyncParsableCommand {
         if let markdown, let reference {
             let table = BenchMarkdown.render(rows: rows, own: own, gemm: best.gemm, swift: best, reference: reference,
                                              rounds: (references.count, rounds.count + 1))
-            try table.write(toFile: markdown, atomically: true, encoding: .utf8)
+            try OutputFile.write(Array(table.utf8), to: markdown)
         }
     }
 
