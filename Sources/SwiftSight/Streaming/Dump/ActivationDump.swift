@@ -1,7 +1,7 @@
 import Foundation
 import Hooks
 
-/// What ``StandardizedTransformer/dumpActivations(_:at:to:shardTokens:batchSize:progress:)``
+/// What ``StandardizedTransformer/dumpActivations(_:at:to:shardTokens:shardBytes:batchSize:progress:)``
 /// wrote: also the contents of the folder's `manifest.json`.
 public struct ActivationDump: Sendable, Codable, Equatable {
     /// One shard file.
