@@ -21,14 +21,27 @@ struct BenchGEMM: ParsableCommand {
         ("lm_head", 768, 50257, .outputMajor),
     ]
 
-    func run() throws {
-        let rowCounts = try rows.split(separator: ",").map { part -> Int in
-            guard let m = Int(part.trimmingCharacters(in: .whitespaces)), m > 0 else {
-                throw ValidationError("--rows: \"\(part)\" is not a positive integer")
+    /// The most rows a case may ask for: 65,536 rows of the head's 50,257 outputs are 13 GB.
+    static let maxRows = 8192
+
+    func validate() throws {
+        _ = try rowCounts()
+        try OptionCheck.count(runs, "--runs", atMost: 1_000_000)
+        try OptionCheck.count(warmup, "--warmup", atLeast: 0, atMost: 1_000_000)
+    }
+
+    /// The row counts of --rows.
+    func rowCounts() throws -> [Int] {
+        try OptionCheck.names(rows, "--rows").map { part -> Int in
+            guard let m = Int(part), (1...Self.maxRows).contains(m) else {
+                throw ValidationError("--rows: \"\(part)\" is not an integer from 1 to \(Self.maxRows)")
             }
             return m
         }
-        guard runs > 0 else { throw ValidationError("--runs must be positive, got \(runs)") }
+    }
+
+    func run() throws {
+        let rowCounts = try rowCounts()
         if !json {
             print(BLASRuntime.current)
             print("packed kernel: \(PackedWeights.hasVectorKernel ? "AVX-512" : "portable C (Float32 stays on OpenBLAS)"), \(Parallel.workers) workers")

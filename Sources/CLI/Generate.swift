@@ -26,8 +26,31 @@ struct Generate: AsyncParsableCommand {
         return Sampling(temperature: temperature ?? 1, topK: topK, topP: topP, seed: seed ?? 0)
     }
 
+    func validate() throws {
+        try OptionCheck.text(prompt, "--prompt")
+        try OptionCheck.count(maxNewTokens, "--max-new-tokens", atLeast: 0)
+        if let temperature {
+            guard temperature > 0, temperature.isFinite else {
+                throw ValidationError("--temperature must be a finite number greater than 0, got \(temperature)")
+            }
+        }
+        if let topK { try OptionCheck.count(topK, "--top-k") }
+        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1], got \(topP)") }
+        for id in stopToken { try OptionCheck.count(id, "--stop-token", atLeast: 0) }
+    }
+
     func run() async throws {
         let model = try await options.load()
+        // Checked here by subtraction: `tokens + maxNewTokens` overflows for absurd counts.
+        let promptTokens = model.tokenize(prompt).count
+        let room = model.info.maxPositions - promptTokens
+        guard maxNewTokens <= room else {
+            throw ValidationError("--max-new-tokens \(maxNewTokens) does not fit: the prompt has \(promptTokens) tokens "
+                + "and the model \(model.info.maxPositions) positions; ask for at most \(max(0, room))")
+        }
+        if let bad = stopToken.first(where: { $0 >= model.vocabSize }) {
+            throw ValidationError("--stop-token \(bad) is not a token id; the vocabulary has \(model.vocabSize) (0...\(model.vocabSize - 1))")
+        }
         if json {
             let out = try await model.generate(prompt, maxNewTokens: maxNewTokens, sampling: sampling, stopTokens: stopToken)
             let encoder = JSONEncoder()

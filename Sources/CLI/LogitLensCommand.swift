@@ -12,6 +12,12 @@ struct LogitLensCommand: AsyncParsableCommand {
     @Option(help: "Tokens shown per cell, most likely first.") var top: Int = 1
     @Option(help: "Also write an SVG heatmap (layers x positions, colour = top token's probability).") var plot: String?
 
+    func validate() throws {
+        try OptionCheck.text(prompt, "--prompt")
+        try OptionCheck.count(top, "--top")
+        if let plot { try OptionCheck.path(plot, "--plot") }
+    }
+
     func run() async throws {
         let model = try await options.load()
         let ids = model.tokenize(prompt)
@@ -21,7 +27,7 @@ struct LogitLensCommand: AsyncParsableCommand {
         let inputs = ids.map { tokenLabel(model.tokenizer.decode([$0])) }
         var cells: [[[TokenScore]]] = []
         for layer in 0..<model.numLayers {
-            cells.append((0..<ids.count).map { model.topTokens(of: grid[layer][$0], k: max(1, top)) })
+            cells.append((0..<ids.count).map { model.topTokens(of: grid[layer][$0], k: top) })
         }
         let rows = cells.enumerated().map { layer, row in
             ["\(layer)"] + row.map { $0.map { "\(tokenLabel($0.text)) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ") }
@@ -30,11 +36,11 @@ struct LogitLensCommand: AsyncParsableCommand {
         print(Table(header: ["layer"] + inputs, rows: rows).rendered)
         if let plot {
             let values = cells.map { $0.map { $0[0].score } }
-            let highest = max(values.joined().max() ?? 1, .leastNormalMagnitude)
-            let heatmap = SVGHeatmap(title: "Logit lens: \(prompt) (colour: top token's probability, 0 to \(String(format: "%.2f", highest)))",
+            let range = SVGHeatmap.range(of: values, from: 0, atLeast: .leastNormalMagnitude)
+            let heatmap = SVGHeatmap(title: "Logit lens: \(prompt) (colour: top token's probability, 0 to \(String(format: "%.2f", range.upperBound)))",
                                      rowLabels: (0..<model.numLayers).map { "layer \($0)" },
                                      columnLabels: inputs, values: values,
-                                     cellLabels: cells.map { $0.map { tokenLabel($0[0].text) } }, range: 0...highest)
+                                     cellLabels: cells.map { $0.map { tokenLabel($0[0].text) } }, range: range)
             try heatmap.write(to: plot)
             progressLine("wrote \(plot)")
         }

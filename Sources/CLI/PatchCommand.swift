@@ -16,6 +16,14 @@ struct PatchCommand: AsyncParsableCommand {
     @Option(help: "Patched runs per batched trace.") var batchSize: Int = 16
     @Option(help: "Also write an SVG heatmap (layers x positions).") var plot: String?
 
+    func validate() throws {
+        for (value, option) in [(clean, "--clean"), (corrupted, "--corrupted"), (target, "--target"), (trap, "--trap")] {
+            try OptionCheck.text(value, option)
+        }
+        try OptionCheck.count(batchSize, "--batch-size")
+        if let plot { try OptionCheck.path(plot, "--plot") }
+    }
+
     func run() async throws {
         let model = try await options.load()
         guard let targetID = model.tokenize(target).first, let trapID = model.tokenize(trap).first else {

@@ -9,6 +9,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ModelOptions
     @Argument(help: "The prompt.") var prompt: String
 
+    func validate() throws { try OptionCheck.text(prompt, "the prompt") }
+
     func run() async throws {
         let model = try await options.load()
         let ids = model.tokenize(prompt)

@@ -1,8 +1,16 @@
+import Checkpoint
 import Foundation
 
 /// A heatmap as a standalone SVG file: a grid of cells coloured by value, a label in each cell,
 /// row and column labels.
 struct SVGHeatmap {
+    /// The colour scale's range, from values that may not be numbers: `lowest...highest` over the
+    /// finite ones, widened to at least `minimum` (a range such as `0...NaN` traps).
+    static func range(of values: [[Float]], from lowest: Float, atLeast minimum: Float) -> ClosedRange<Float> {
+        let highest = values.joined().filter(\.isFinite).max() ?? minimum
+        return lowest...max(highest, minimum, lowest)
+    }
+
     let title: String
     let rowLabels: [String]
     let columnLabels: [String]
@@ -42,8 +50,10 @@ struct SVGHeatmap {
         return svg + "</svg>\n"
     }
 
-    /// The fill for `value`, and whether it is dark enough to need white text.
+    /// The fill for `value`, and whether it is dark enough to need white text. A value that is
+    /// not a number (a checkpoint with NaN or infinite weights makes them) is grey.
     private func colour(_ value: Float) -> (String, Bool) {
+        guard value.isFinite else { return ("rgb(190,190,190)", false) }
         let span = max(range.upperBound - range.lowerBound, .leastNormalMagnitude)
         if diverging {
             let scale = max(abs(range.lowerBound), abs(range.upperBound), .leastNormalMagnitude)
@@ -62,9 +72,10 @@ struct SVGHeatmap {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// Writes the SVG to `path`.
+    /// Writes the SVG to `path` (a file, or straight into `/dev/stdout` or a pipe).
     func write(to path: String) throws {
-        try Data(rendered.utf8).write(to: URL(fileURLWithPath: path))
+        fflush(nil)   // the table printed before it goes first when both go to standard output
+        try OutputFile.write(Array(rendered.utf8), to: path)
     }
 }
 

@@ -15,6 +15,12 @@ struct SteerCommand: AsyncParsableCommand {
     @Option(help: "The vector's multiplier.") var factor: Float = 1
     @Option(help: "Predictions shown.") var top: Int = 10
 
+    func validate() throws {
+        for (value, option) in [(prompt, "--prompt"), (from, "--from"), (to, "--to")] { try OptionCheck.text(value, option) }
+        try OptionCheck.finite(factor, "--factor")
+        try OptionCheck.count(top, "--top")
+    }
+
     func run() async throws {
         let model = try await options.load()
         guard (0..<model.numLayers).contains(layer) else {

@@ -21,6 +21,10 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "How matrix-product weights are stored: float32 (default) or bfloat16 (half the memory traffic, logits move; see Docs/Numerics.md).")
     var weightPrecision: WeightPrecision = .float32
 
+    func validate() throws {
+        if let model { try OptionCheck.path(model, "--model") }
+    }
+
     func load() async throws -> StandardizedTransformer {
         try await StandardizedTransformer(model.map { .directory(URL(fileURLWithPath: $0)) } ?? .embedded,
                                           weightPrecision: weightPrecision)

@@ -25,15 +25,23 @@ struct Trace: AsyncParsableCommand {
     var stopAfter: String?
     @Option(name: .long, help: "The safetensors file to write.") var out: String
 
-    func run() async throws {
+    func validate() throws {
         guard !prompt.isEmpty else { throw ValidationError("give at least one --prompt") }
+        for p in prompt { try OptionCheck.text(p, "--prompt") }
         guard save != nil || cache != nil else { throw ValidationError("give --save NAMES or --cache NAMES") }
+        if let save { _ = try OptionCheck.names(save, "--save") }
+        if let cache { _ = try OptionCheck.names(cache, "--cache") }
+        if let stopAfter { try OptionCheck.text(stopAfter, "--stop-after") }
+        try OptionCheck.path(out, "--out")
+    }
+
+    func run() async throws {
         let model = try await options.load()
         var points = Set<HookPoint>()
-        if let save { points.formUnion(try Self.points(save, model: model)) }
+        if let save { points.formUnion(try Self.points(save, option: "--save", model: model)) }
         if let cache {
-            let request: CacheRequest = cache == "all" ? .allLayers(inputs: cacheInputs)
-                : .modules(cache.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, inputs: cacheInputs)
+            let request: CacheRequest = cache.trimmingCharacters(in: .whitespaces) == "all" ? .allLayers(inputs: cacheInputs)
+                : .modules(try OptionCheck.names(cache, "--cache"), inputs: cacheInputs)
             points.formUnion(try request.points(naming: model.info.naming, layers: model.numLayers))
         }
         let stop = try stopAfter.map { try model.info.naming.resolve($0, layers: model.numLayers) }
@@ -49,14 +57,14 @@ struct Trace: AsyncParsableCommand {
         try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"],
                                     to: URL(fileURLWithPath: out))
         let stopped = stop.map { ", stopped after \($0)" } ?? ""
-        print("wrote \(entries.count - 2) activations for \(batch.batchSize) prompt(s) of up to \(batch.maxLength) tokens to \(out)\(stopped)")
+        // With --out /dev/stdout the file is the output: the summary must not follow it there.
+        let summary = "wrote \(entries.count - 2) activations for \(batch.batchSize) prompt(s) of up to \(batch.maxLength) tokens to \(out)\(stopped)"
+        if isStandardOutput(out) { progressLine(summary) } else { print(summary) }
     }
 
-    /// Resolves NAMES against the model; `all` means every hook point.
-    static func points(_ names: String, model: StandardizedTransformer) throws -> [HookPoint] {
+    /// Resolves NAMES (the value of `option`) against the model; `all` means every hook point.
+    static func points(_ names: String, option: String, model: StandardizedTransformer) throws -> [HookPoint] {
         if names.trimmingCharacters(in: .whitespaces) == "all" { return HookPoint.all(layers: model.numLayers) }
-        return try names.split(separator: ",").map {
-            try model.info.naming.resolve($0.trimmingCharacters(in: .whitespaces), layers: model.numLayers)
-        }
+        return try OptionCheck.names(names, option).map { try model.info.naming.resolve($0, layers: model.numLayers) }
     }
 }

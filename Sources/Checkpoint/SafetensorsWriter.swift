@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Writes safetensors files that the reference `safetensors` library reads.
@@ -15,49 +8,34 @@ import Foundation
 public enum SafetensorsWriter {
     /// Writes `entries` (header keys in the given order) and `metadata` to `url`.
     ///
-    /// The file is written beside `url` under a temporary name and renamed into place, so a
-    /// reader that has the old file mapped keeps valid memory and never sees a partial file.
-    /// It is not fsynced: the rename protects readers, not against power loss.
+    /// The path follows ``OutputFile``'s rules: a regular file (or a new one) is written beside
+    /// its real target (symbolic links followed) and renamed into place, so a reader that has the
+    /// old file mapped keeps valid memory and never sees a partial file; a character device or a
+    /// pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written straight through; a directory or other
+    /// kind of file is refused naming the path. Not fsynced: the rename protects readers, not
+    /// against power loss.
     public static func write(_ entries: [SafetensorsEntry], metadata: [String: String] = [:], to url: URL) throws(CheckpointError) {
         let path = url.path
         let header = try headerBytes(entries, metadata: metadata, path: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .writeFailed(path: path, reason: MappedFile.systemMessage(errno))
-        }
-        var isOpen = true
-        do throws(CheckpointError) {
-            try writeArray(fd, [UInt64(header.count).littleEndian], path: path)
-            try writeArray(fd, header, path: path)
+        try OutputFile.write(to: path) { fd throws(CheckpointError) in
+            try OutputFile.writeBytes(fd, [UInt64(header.count).littleEndian], path: path)
+            try OutputFile.writeBytes(fd, header, path: path)
             for entry in entries {
                 switch entry.payload {
                 case .float32(let values):
                     #if _endian(little)
-                    try writeArray(fd, values, path: path)
+                    try OutputFile.writeBytes(fd, values, path: path)
                     #else
-                    try writeArray(fd, values.map(\.bitPattern.littleEndian), path: path)
+                    try OutputFile.writeBytes(fd, values.map(\.bitPattern.littleEndian), path: path)
                     #endif
                 case .int64(let values):
                     #if _endian(little)
-                    try writeArray(fd, values, path: path)
+                    try OutputFile.writeBytes(fd, values, path: path)
                     #else
-                    try writeArray(fd, values.map(\.littleEndian), path: path)
+                    try OutputFile.writeBytes(fd, values.map(\.littleEndian), path: path)
                     #endif
                 }
             }
-            isOpen = false  // close releases the descriptor even when it reports an error
-            guard close(fd) == 0 else { throw .writeFailed(path: path, reason: MappedFile.systemMessage(errno)) }
-        } catch {
-            if isOpen { close(fd) }
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = MappedFile.systemMessage(errno)
-            unlink(temporary)
-            throw .writeFailed(path: path, reason: reason)
         }
     }
 
@@ -123,33 +101,4 @@ public enum SafetensorsWriter {
         }
         return out + "\""
     }
-
-    /// Writes the bytes of `values`, or throws with the system's reason.
-    private static func writeArray<T>(_ fd: Int32, _ values: [T], path: String) throws(CheckpointError) {
-        if let code = values.withUnsafeBytes({ writeAll(fd, $0) }) {
-            throw .writeFailed(path: path, reason: MappedFile.systemMessage(code))
-        }
-    }
-
-    /// Writes all of `bytes`, retrying short writes and interruptions; returns errno on failure.
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
-        guard var next = bytes.baseAddress else { return nil }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = systemWrite(fd, next, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            next += written
-            remaining -= written
-        }
-        return nil
-    }
-}
-
-/// The C library's `write`, named apart from ``SafetensorsWriter/write(_:metadata:to:)``,
-/// which would otherwise shadow it inside the enum.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }

@@ -20,7 +20,15 @@ struct CLI {
         return URL(fileURLWithPath: "swiftsight")
     }
 
-    struct Result { let status: Int32; let out: String; let err: String }
+    struct Result {
+        let status: Int32
+        let out: String
+        let err: String
+        /// Standard output as bytes (a safetensors file written to /dev/stdout is not UTF-8).
+        var outData = Data()
+        /// Whether the process ended by a signal (a trap or an abort) rather than exiting.
+        var crashed = false
+    }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
@@ -37,7 +45,8 @@ struct CLI {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+                      err: String(decoding: errData, as: UTF8.self), outData: outData,
+                      crashed: process.terminationReason == .uncaughtSignal)
     }
 }
 
@@ -140,8 +149,9 @@ struct ActivationFile {
     let data: Data
     var keys: [String] { header.keys.filter { $0 != "__metadata__" }.sorted() }
 
-    init(_ url: URL) throws {
-        let bytes = try Data(contentsOf: url)
+    init(_ url: URL) throws { try self.init(bytes: Data(contentsOf: url)) }
+
+    init(bytes: Data) throws {
         let n = bytes.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
         header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as? [String: [String: Any]] ?? [:]
         data = bytes.subdata(in: (8 + n)..<bytes.count)

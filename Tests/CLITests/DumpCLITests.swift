@@ -56,4 +56,18 @@ import Testing
         let bad = try CLI.run(["dump", "--prompts", promptsFile.path, "--at", "layers_output.9", "--out", folder.path + "-y"])
         #expect(bad.status != 0 && bad.err.contains("9"), "\(bad.err)")
     }
+
+    /// A directory read as prompts used to give an empty dump; /dev/zero, a line that grows
+    /// until memory runs out.
+    @Test func aPromptsFileThatCannotBeReadLineByLineIsAnError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dump-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = FileManager.default.temporaryDirectory.path
+        let dir = try CLI.run(["dump", "--prompts", directory, "--at", "layers_output.0", "--out", folder.path])
+        #expect(dir.status != 0 && dir.err.contains("--prompts \(directory) is a directory"), "\(dir.err)")
+        let zero = try CLI.run(["dump", "--prompts", "/dev/zero", "--at", "layers_output.0", "--out", folder.path])
+        #expect(zero.status != 0 && !zero.crashed)
+        #expect(zero.err.contains("line 1 of the prompts file /dev/zero is longer than 16 MiB"), "\(zero.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path))
+    }
 }

@@ -78,13 +78,19 @@ import Testing
         await #expect(throws: ActivationDumpError.folderHoldsADump(path: folder.path)) {
             try await model.dumpActivations(prompts, at: [.logits], to: folder)
         }
-        // A folder path that is a file: the error names it.
+        // A folder path under a file: the error says which component is in the way.
         let file = folder.appendingPathComponent("manifest.json")
-        do {
-            _ = try await model.dumpActivations(prompts, at: [.layerOutput(0)], to: file)
-            Issue.record("expected an error")
-        } catch let error as CheckpointError {
-            #expect(String(describing: error).contains(file.path))
+        let below = file.appendingPathComponent("acts")
+        await #expect(throws: ActivationDumpError.cannotCreateFolder(path: below.path, reason: "\(file.path) is a regular file")) {
+            try await model.dumpActivations(prompts, at: [.layerOutput(0)], to: below)
+        }
+        #expect(String(describing: ActivationDumpError.cannotCreateFolder(path: below.path, reason: "\(file.path) is a regular file"))
+            == "cannot create folder \(below.path): \(file.path) is a regular file")
+        await #expect(throws: ActivationDumpError.invalidBatchSize(0)) {
+            try await model.dumpActivations(prompts, at: [.layerOutput(0)], to: folder, batchSize: 0)
+        }
+        await #expect(throws: ActivationDumpError.invalidShardBytes(-1)) {
+            try await model.dumpActivations(prompts, at: [.layerOutput(0)], to: folder, shardBytes: -1)
         }
         // The model still works.
         #expect(try await model.trace("Hello") { t in try await t.layersOutput[0].shape } == [1, 1, model.hiddenSize])

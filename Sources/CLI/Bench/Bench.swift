@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import SwiftSight
 
@@ -25,6 +26,16 @@ struct Bench: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Measure the GEMM throughput of the 128-token forward against standalone cblas_sgemm.")
     var gemm = true
     @Flag(help: "Print one JSON object (the shape of Scripts/bench_reference.py's) instead of lines.") var json = false
+
+    func validate() throws {
+        try OptionCheck.count(runs, "--runs", atMost: 1_000_000)
+        try OptionCheck.count(warmup, "--warmup", atLeast: 0, atMost: 1_000_000)
+        if let cases { _ = try OptionCheck.names(cases, "--cases") }
+        if let compare { _ = try OptionCheck.names(compare, "--compare") }
+        if let earlier { _ = try OptionCheck.names(earlier, "--earlier") }
+        if let out { try OptionCheck.path(out, "--out") }
+        if let markdown { try OptionCheck.path(markdown, "--markdown") }
+    }
 
     func run() async throws {
         if markdown != nil, compare == nil { throw BenchError.markdownNeedsReference }
@@ -68,7 +79,7 @@ struct Bench: AsyncParsableCommand {
         let version = blas.configuration.hasPrefix("OpenBLAS ") ? String(blas.configuration.dropFirst(9)) : blas.configuration
         let report = BenchReport(side: "SwiftSight", versions: ["swiftsight": SwiftSightVersion.string, "OpenBLAS": "\(version) (core \(blas.coreName))"],
                                  threads: blas.threads, inputs: inputs.ids, cases: results, gemm: throughput)
-        if let out { try (try report.json() + "\n").write(toFile: out, atomically: true, encoding: .utf8) }
+        if let out { try OutputFile.write(Array((try report.json() + "\n").utf8), to: out) }
         let best = rounds.isEmpty ? report : BenchReport.best(of: [report] + rounds.map(\.1))
         if !rounds.isEmpty { say("best of \(rounds.count + 1) rounds (lowest median per case):") }
         let rows = selected.compactMap { c in
@@ -82,7 +93,7 @@ struct Bench: AsyncParsableCommand {
         if let markdown, let reference {
             let table = BenchMarkdown.render(rows: rows, own: own, gemm: best.gemm, swift: best, reference: reference,
                                              rounds: (references.count, rounds.count + 1))
-            try table.write(toFile: markdown, atomically: true, encoding: .utf8)
+            try OutputFile.write(Array(table.utf8), to: markdown)
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Hooks
 
-/// What ``StandardizedTransformer/dumpActivations(_:at:to:shardTokens:batchSize:progress:)``
+/// What ``StandardizedTransformer/dumpActivations(_:at:to:shardTokens:shardBytes:batchSize:progress:)``
 /// wrote: also the contents of the folder's `manifest.json`.
 public struct ActivationDump: Sendable, Codable, Equatable {
     /// One shard file.
@@ -32,6 +32,10 @@ public struct ActivationDump: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case modelType = "model_type", points, shards, prompts, tokens
     }
+
+    /// The default byte budget of a shard's rows: 512 MiB, so at most about 1 GiB is in memory
+    /// (one shard filling, one being written) whatever the points' widths.
+    public static let defaultShardBytes = 512 << 20
 }
 
 /// How far a dump has come, reported after each shard is written.
@@ -48,8 +52,16 @@ public struct ActivationDumpProgress: Sendable, Equatable {
 public enum ActivationDumpError: Error, Equatable, CustomStringConvertible {
     /// The folder already holds a dump; SwiftSight does not overwrite one.
     case folderHoldsADump(path: String)
+    /// Another dump (process `holder`, when known) is writing into the folder.
+    case folderInUse(path: String, holder: Int?)
+    /// The folder cannot be made or locked; `reason` names the component in the way.
+    case cannotCreateFolder(path: String, reason: String)
     /// Shards must hold at least one row.
     case invalidShardTokens(Int)
+    /// A shard's byte budget must be positive.
+    case invalidShardBytes(Int)
+    /// Prompts per forward pass must be at least one.
+    case invalidBatchSize(Int)
     /// Nothing to dump.
     case noPoints
     /// The point's rows are not one fixed width (attention probabilities are as wide as the
@@ -60,7 +72,13 @@ public enum ActivationDumpError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .folderHoldsADump(let path):
             "\(path) already holds a dump (manifest.json); choose an empty folder or remove it"
+        case .folderInUse(let path, let holder):
+            "another dump\(holder.map { " (process \($0))" } ?? "") is writing into \(path) "
+                + "(it holds \(DumpFolder.lockName)); wait for it to finish or choose another folder"
+        case .cannotCreateFolder(let path, let reason): "cannot create folder \(path): \(reason)"
         case .invalidShardTokens(let n): "shardTokens is \(n); a shard holds at least one token"
+        case .invalidShardBytes(let n): "shardBytes is \(n); a shard's byte budget must be at least 1"
+        case .invalidBatchSize(let n): "batchSize is \(n); a forward pass takes at least one prompt"
         case .noPoints: "no points to dump: give at least one hook point"
         case .unsupportedPoint(let point):
             "\(point) cannot be dumped: its rows are not of one fixed width (read it in a trace instead)"

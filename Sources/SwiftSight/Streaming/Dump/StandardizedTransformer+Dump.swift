@@ -9,34 +9,46 @@ extension StandardizedTransformer {
     /// Streams the activations at `points` of every prompt to safetensors shards in `folder`,
     /// for training sparse autoencoders and other work on millions of tokens.
     ///
-    /// Each shard `activations-NNNNN.safetensors` holds `shardTokens` rows (the last may hold
-    /// fewer), one per token: every point under its nnsight key (`model.transformer.h.6.output`,
-    /// [rows, width], F32), and `input_ids`, `prompt_index` and `position` ([rows], int64). The
-    /// folder's `manifest.json` lists the shards and points; it is written last, so a folder with a
-    /// manifest holds a complete dump. The forward passes end at the last of `points`, and a shard
-    /// is written on its own thread while the next one fills, so the model rarely waits for the
-    /// disk; at most two shards are in memory.
+    /// Each shard `activations-NNNNN.safetensors` holds `shardTokens` rows, or as many as fit in
+    /// `shardBytes` if fewer (the last may hold fewer), one per token: every point under its
+    /// nnsight key (`model.transformer.h.6.output`, [rows, width], F32), and `input_ids`,
+    /// `prompt_index` and `position` ([rows], int64). The folder's `manifest.json` lists the shards
+    /// and points; it is written last, so a folder with a manifest holds a complete dump. The
+    /// dump holds the folder exclusively (an `flock` on `.swiftsight-dump.lock`, released when it
+    /// returns or its process dies), so a second dump into the same folder fails at once instead
+    /// of overwriting shards. The forward passes end at the last of `points`, and a shard is
+    /// written on its own thread while the next one fills, so the model rarely waits for the
+    /// disk; at most two shards are in memory, their buffers growing as rows arrive.
+    /// Cancelling the calling task ends the forward passes too and throws `CancellationError`.
     /// ```swift
     /// let dump = try await model.dumpActivations(prompts, at: [.layerOutput(6)], to: folder)
     /// print(dump.tokens, "tokens in", dump.shards.count, "shards")
     /// ```
-    /// - Throws: ``ActivationDumpError`` for a bad request or a folder that already holds a dump;
+    /// - Throws: ``ActivationDumpError`` for a bad request, a folder that already holds a dump,
+    ///   that another dump is writing into, or that cannot be made;
     ///   ``Checkpoint/CheckpointError/writeFailed(path:reason:)`` naming the file that could not be
-    ///   written; a ``ModelError`` naming a prompt that cannot be run. Shards written before an
-    ///   error stay, without a manifest.
-    /// - Complexity: memory O(shardTokens · Σ widths).
+    ///   written; a ``ModelError`` naming a prompt that cannot be run; `CancellationError`. Shards
+    ///   written before an error stay, without a manifest.
+    /// - Complexity: memory O(min(shardTokens · row size, shardBytes)).
     public func dumpActivations<Prompts: AsyncSequence & Sendable>(
-        _ prompts: Prompts, at points: Set<HookPoint>, to folder: URL, shardTokens: Int = 65_536, batchSize: Int = 8,
+        _ prompts: Prompts, at points: Set<HookPoint>, to folder: URL, shardTokens: Int = 65_536,
+        shardBytes: Int = ActivationDump.defaultShardBytes, batchSize: Int = 8,
         progress: @escaping @Sendable (ActivationDumpProgress) -> Void = { _ in }
     ) async throws -> ActivationDump where Prompts.Element == String {
-        let ordered = try checkDumpRequest(points, folder: folder, shardTokens: shardTokens)
+        let ordered = try checkDumpRequest(points, shardTokens: shardTokens, shardBytes: shardBytes, batchSize: batchSize)
         let keys = ordered.map(info.naming.envoyKey(of:))
         let widths = ordered.map { $0 == .logits ? info.vocabSize : hiddenSize }
+        let capacity = ShardBuilder.rows(shardTokens: shardTokens, shardBytes: shardBytes, widths: widths)
+        let lock = try DumpFolder(folder.path)
+        defer { lock.release() }
+        let manifest = folder.appendingPathComponent("manifest.json")
+        if FileManager.default.fileExists(atPath: manifest.path) { throw ActivationDumpError.folderHoldsADump(path: folder.path) }
+
         let shards = AsyncThrowingChannel<ShardBuilder.Shard, Error>()
         let writer = ComputeWorker(name: "swiftsight.dump")
         let producer = Task {
             do {
-                var builder = ShardBuilder(keys: keys, widths: widths, capacity: shardTokens)
+                var builder = ShardBuilder(keys: keys, widths: widths, capacity: capacity)
                 var (promptsRead, pending) = (0, [Tensor?](repeating: nil, count: ordered.count))
                 for try await record in activationStream(prompts, at: points, batchSize: batchSize) {
                     guard let k = ordered.firstIndex(of: record.point) else { continue }
@@ -48,6 +60,8 @@ extension StandardizedTransformer {
                     promptsRead = record.index + 1
                     pending = pending.map { _ in nil }
                 }
+                // A cancelled stream ends like a finished one: do not pass it off as complete.
+                try Task.checkCancellation()
                 if let last = builder.finish() { await shards.send(last) }
                 shards.finish()
                 return promptsRead
@@ -58,55 +72,56 @@ extension StandardizedTransformer {
         }
         var written: [ActivationDump.Shard] = []
         var tokens = 0
+        let promptsRead: Int
         do {
-            for try await shard in shards {
-                let file = String(format: "activations-%05d.safetensors", shard.number)
-                let url = folder.appendingPathComponent(file)
-                let entries = shard.entries
-                try await writer.run {
-                    try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"], to: url)
+            // The channel's loop ends quietly when the caller is cancelled; the producer, stuck in
+            // `send` with no one to take its shard, must be cancelled too or it never ends.
+            try await withTaskCancellationHandler {
+                for try await shard in shards {
+                    let file = String(format: "activations-%05d.safetensors", shard.number)
+                    let url = folder.appendingPathComponent(file)
+                    let entries = shard.entries
+                    try await writer.run {
+                        try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"], to: url)
+                    }
+                    written.append(.init(file: file, tokens: shard.rows, firstPrompt: shard.firstPrompt))
+                    tokens += shard.rows
+                    progress(ActivationDumpProgress(prompts: shard.firstPrompt, tokens: tokens, shardsWritten: written.count))
                 }
-                written.append(.init(file: file, tokens: shard.rows, firstPrompt: shard.firstPrompt))
-                tokens += shard.rows
-                progress(ActivationDumpProgress(prompts: shard.firstPrompt, tokens: tokens, shardsWritten: written.count))
+            } onCancel: {
+                producer.cancel()
             }
+            try Task.checkCancellation()
+            promptsRead = try await producer.value
         } catch {
+            // Wait for the producer to end, so nothing this call started outlives it.
             producer.cancel()
+            _ = await producer.result
             throw error
         }
         let dump = ActivationDump(modelType: info.modelType, points: Dictionary(uniqueKeysWithValues: zip(keys, widths)),
-                                  shards: written, prompts: try await producer.value, tokens: tokens)
-        try writeManifest(dump, folder: folder)
+                                  shards: written, prompts: promptsRead, tokens: tokens)
+        try writeManifest(dump, to: manifest)
         return dump
     }
 
-    /// The points in forward order, after checking the request and preparing the folder.
-    private func checkDumpRequest(_ points: Set<HookPoint>, folder: URL, shardTokens: Int) throws -> [HookPoint] {
+    /// The points in forward order, after checking the request (before touching the disk).
+    private func checkDumpRequest(_ points: Set<HookPoint>, shardTokens: Int, shardBytes: Int, batchSize: Int) throws -> [HookPoint] {
         guard !points.isEmpty else { throw ActivationDumpError.noPoints }
         guard shardTokens > 0 else { throw ActivationDumpError.invalidShardTokens(shardTokens) }
+        guard shardBytes > 0 else { throw ActivationDumpError.invalidShardBytes(shardBytes) }
+        guard batchSize > 0 else { throw ActivationDumpError.invalidBatchSize(batchSize) }
         let ordered = points.sorted()
         for point in ordered {
             if point.isAttentionProbabilities { throw ActivationDumpError.unsupportedPoint(point) }
             if let layer = point.layer, !(0..<numLayers).contains(layer) { throw TraceError.layerOutOfRange(point, layers: numLayers) }
         }
-        let manifest = folder.appendingPathComponent("manifest.json")
-        if FileManager.default.fileExists(atPath: manifest.path) { throw ActivationDumpError.folderHoldsADump(path: folder.path) }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.writeFailed(path: folder.path, reason: (error as NSError).localizedDescription)
-        }
         return ordered
     }
 
-    private func writeManifest(_ dump: ActivationDump, folder: URL) throws {
-        let url = folder.appendingPathComponent("manifest.json")
+    private func writeManifest(_ dump: ActivationDump, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            try encoder.encode(dump).write(to: url, options: .atomic)
-        } catch {
-            throw CheckpointError.writeFailed(path: url.path, reason: (error as NSError).localizedDescription)
-        }
+        try OutputFile.write(Array(try encoder.encode(dump)), to: url.path)
     }
 }
