@@ -31,6 +31,7 @@ public struct GPTNeoXModel: TransformerModel {
     public init(configuration c: GPTNeoXConfiguration, weights w: CheckpointWeights,
                 weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let d = c.hiddenSize
+        try Self.checkAgreement(c, w)
         tokenTable = Embedding(table: try w.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
         func linear(_ name: String, _ inSize: Int, _ outSize: Int, bias: Bool = true) throws(CheckpointError) -> Linear {
             Linear(weight: try w.tensor(name + ".weight", shape: [outSize, inSize]),
@@ -62,6 +63,15 @@ public struct GPTNeoXModel: TransformerModel {
         info = ModelInfo(modelType: "gpt_neox", numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
                          vocabSize: c.vocabSize, maxPositions: c.maxPositions, eosTokenID: c.eosTokenID,
                          eosTokenIDs: c.eosTokenIDs, naming: .gptNeoX)
+    }
+
+    /// The config's sizes against the tensors, before anything is built (``ConfigAgreement``).
+    static func checkAgreement(_ c: GPTNeoXConfiguration, _ w: CheckpointWeights) throws(CheckpointError) {
+        let check = ConfigAgreement(weights: w)
+        try check.extent("gpt_neox.embed_in.weight", axis: 0, is: c.vocabSize, key: "vocab_size")
+        try check.extent("gpt_neox.embed_in.weight", axis: 1, is: c.hiddenSize, key: "hidden_size")
+        try check.layers(c.layers, key: "num_hidden_layers") { "gpt_neox.layers.\($0).input_layernorm.weight" }
+        try check.extent("gpt_neox.layers.0.mlp.dense_h_to_4h.weight", axis: 0, is: c.intermediateSize, key: "intermediate_size")
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {
