@@ -107,7 +107,13 @@ private struct JSONReader {
         while true {
             skipWhitespace()
             guard next(is: "\"") else { throw index < bytes.count ? fail("expected a key in double quotes") : unexpected() }
+            let keyOffset = index
             let key = try string()
+            // Swift's String equality is canonical equivalence; Python's (and serde's) is by
+            // code points. Two keys that only Swift would merge are refused, not silently merged.
+            if let earlier = members.index(forKey: key), !members.keys[earlier].unicodeScalars.elementsEqual(key.unicodeScalars) {
+                throw Failure(offset: keyOffset, reason: "two keys differ only in Unicode normalization")
+            }
             skipWhitespace()
             guard next(is: ":") else { throw index < bytes.count ? fail("expected ':' after a key") : unexpected() }
             index += 1

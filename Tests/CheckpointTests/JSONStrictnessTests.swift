@@ -50,6 +50,14 @@ import Checkpoint
         #expect(detail.contains("line 1, column"), "\(detail)")
     }
 
+    /// "\u00c5" and "\u212b" are distinct keys to Python but one to a Swift dictionary: refused.
+    @Test func canonicallyEquivalentKeysAreRefused() throws {
+        let url = try directory.write("config.json", text: #"{"\u00c5": 1, "\u212b": 2}"#)
+        let error = caught { () throws(CheckpointError) in try JSONConfig(url: url) }
+        guard case .invalidJSON(_, let detail) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(detail.contains("Unicode normalization"))
+    }
+
     @Test func escapesAndUnicodeDecode() throws {
         let c = try config(#"{"s": "a\"b\\c\/\n\u00e9\ud83d\ude00", "\u006b": 1}"#)
         #expect(try c.string("s") == "a\"b\\c/\né😀")
