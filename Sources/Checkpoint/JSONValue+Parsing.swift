@@ -145,6 +145,16 @@ private struct JSONReader {
     mutating func string() throws(Failure) -> String {
         let opening = index
         index += 1
+        // Fast path: a string without escapes is decoded straight from the input.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let decoded = String(validating: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self) else {
+                throw Failure(offset: opening, reason: "a string that is not valid UTF-8")
+            }
+            index = end + 1
+            return decoded
+        }
         var text: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
