@@ -56,7 +56,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
         guard heads % kvHeads == 0 else {
             throw config.invalid("num_key_value_heads", kvHeads, "must divide num_attention_heads \(heads)")
         }
-        if config.contains("head_dim") {
+        let explicitHeadDim = config.contains("head_dim")
+        if explicitHeadDim {
             headDim = try config.positiveInt("head_dim")
         } else {
             guard hiddenSize % heads == 0 else {
@@ -65,8 +66,8 @@ public struct LlamaConfiguration: Sendable, Equatable {
             headDim = hiddenSize / heads
         }
         // The projections' widths; checked here so the model's products of them cannot trap.
-        _ = try config.product(heads, headDim, key: config.contains("head_dim") ? "head_dim" : "num_attention_heads",
-                               value: config.contains("head_dim") ? headDim : heads, "the query width num_attention_heads × head_dim")
+        _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
+                               value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
         rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-6)
         let activationName = try config.string("hidden_act", default: "silu")
         guard let activation = Activation(configName: activationName) else {
@@ -90,11 +91,11 @@ public struct LlamaConfiguration: Sendable, Equatable {
     /// layers `layer_types` marks `sliding_attention`, or else on layers >= `max_window_layers`.
     /// Llama: none.
     static func slidingWindow(_ config: JSONConfig, modelType: String, layers: Int) throws(CheckpointError) -> SlidingWindowLayout {
-        guard modelType != "llama" else { return .none }
-        guard config.contains("sliding_window") else { return .none }
+        guard modelType != "llama" else { return .fullyCausal }
+        guard config.contains("sliding_window") else { return .fullyCausal }
         let window = try config.positiveInt("sliding_window")
         guard modelType == "qwen2" else { return .everyLayer(window) }
-        guard try config.bool("use_sliding_window", default: false) else { return .none }
+        guard try config.bool("use_sliding_window", default: false) else { return .fullyCausal }
         if let types = try config.optionalStrings("layer_types") {
             guard types.count == layers else {
                 throw config.invalid("layer_types", types.count, "needs one entry per layer (\(layers))")
@@ -108,28 +109,5 @@ public struct LlamaConfiguration: Sendable, Equatable {
             })
         }
         return .fromLayer(try config.int("max_window_layers", default: 28), window: window)
-    }
-}
-
-/// Which layers of a model attend through a sliding window: a rule, not a per-layer list, so a
-/// config's layer count allocates nothing before the checkpoint confirms it.
-public enum SlidingWindowLayout: Sendable, Equatable {
-    /// Every layer fully causal.
-    case none
-    /// Every layer with this window (Mistral).
-    case everyLayer(Int)
-    /// Layers from `first` on with `window` (Qwen2's `max_window_layers`).
-    case fromLayer(Int, window: Int)
-    /// One entry per layer (Qwen2's `layer_types`, as long as the file's list).
-    case perLayer([Int?])
-
-    /// The window of layer `layer`, nil where it is fully causal.
-    public func window(forLayer layer: Int) -> Int? {
-        switch self {
-        case .none: nil
-        case .everyLayer(let window): window
-        case let .fromLayer(first, window): layer >= first ? window : nil
-        case .perLayer(let windows): windows.indices.contains(layer) ? windows[layer] : nil
-        }
     }
 }
