@@ -62,7 +62,7 @@ indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// Why some bytes are not valid JSON, in the parser's words (often with a character position).
+/// Why some bytes are not valid JSON, and where: "unexpected character 'x' at line 3, column 14".
 struct JSONSyntaxError: Error {
     let detail: String
 }
