@@ -32,11 +32,11 @@ public struct RotaryEmbedding: Sendable, Equatable {
         case formula(dimension: Int, base: Double, scaling: Scaling)
     }
 
-    /// What this embedding is made of. Only the parameters are stored: the frequencies are
-    /// computed when a forward pass needs them (O(rotaryDimension), negligible beside the
-    /// rotation itself), so building one from a config allocates nothing sized by that config.
-    /// A config's `head_dim` is checked against the checkpoint's tensors only after the config
-    /// is read; a huge one must not cost minutes and gigabytes before that check can refuse it.
+    /// What this embedding is made of. Built from a config, only the parameters are stored,
+    /// so reading a config allocates nothing sized by it: a config's `head_dim` is checked
+    /// against the checkpoint's tensors only after the config is read, and a huge one must not
+    /// cost minutes and gigabytes before that check can refuse it. The model then calls
+    /// ``resolved()`` once; an unresolved embedding computes its frequencies on every use.
     let frequencies: Frequencies
 
     /// θᵢ for each rotated pair, rotaryDimension/2 of them.
@@ -75,6 +75,14 @@ public struct RotaryEmbedding: Sendable, Equatable {
     public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
         frequencies = .formula(dimension: dim, base: base, scaling: scaling)
+    }
+
+    /// The same rotation with its frequencies computed now, so a forward pass does not
+    /// recompute them on every call (a model calls this once its tensors have confirmed the
+    /// config's head size).
+    public func resolved() -> RotaryEmbedding {
+        guard case .formula = frequencies else { return self }
+        return RotaryEmbedding(inverseFrequencies: inverseFrequencies, attentionScaling: attentionScaling)
     }
 
     /// θᵢ of `dim` rotated features by transformers' formulas.

@@ -18,6 +18,8 @@ public struct GPTNeoXModel: TransformerModel {
     public let configuration: GPTNeoXConfiguration
     public let info: ModelInfo
     var tokenTable: Embedding
+    /// The config's rotary embedding with its frequencies computed, once the tensors agree.
+    let rotary: RotaryEmbedding
     var blocks: [Block]
     var finalLayerNorm: LayerNorm
     var head: Linear
@@ -32,6 +34,7 @@ public struct GPTNeoXModel: TransformerModel {
                 weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let d = c.hiddenSize
         try Self.checkAgreement(c, w)
+        rotary = c.rotary.resolved()
         tokenTable = Embedding(table: try w.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
         func linear(_ name: String, _ inSize: Int, _ outSize: Int, bias: Bool = true) throws(CheckpointError) -> Linear {
             Linear(weight: try w.tensor(name + ".weight", shape: [outSize, inSize]),
@@ -90,8 +93,8 @@ public struct GPTNeoXModel: TransformerModel {
         let (rows, d, hd) = (batch.rows, c.hiddenSize, c.headDim)
         let fused = b.qkv(attnIn).reshaped([rows * c.heads, 3 * hd])
         func part(_ k: Int) -> Tensor { fused.slice(axis: 1, range: (k * hd)..<((k + 1) * hd)).reshaped([rows, d]) }
-        let q = c.rotary(part(0), positions: batch.positions, heads: c.heads)
-        let k = c.rotary(part(1), positions: batch.positions, heads: c.heads)
+        let q = rotary(part(0), positions: batch.positions, heads: c.heads)
+        let k = rotary(part(1), positions: batch.positions, heads: c.heads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(part(2)), heads: c.heads, kvHeads: c.heads)
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.dense(attention)

@@ -17,6 +17,8 @@ public struct LlamaModel: TransformerModel {
     public let configuration: LlamaConfiguration
     public let info: ModelInfo
     var tokenTable: Embedding
+    /// The config's rotary embedding with its frequencies computed, once the tensors agree.
+    let rotary: RotaryEmbedding
     var blocks: [Block]
     var norm: RMSNorm
     var head: Linear
@@ -30,6 +32,7 @@ public struct LlamaModel: TransformerModel {
         let (d, hd) = (c.hiddenSize, c.headDim)
         let (qWidth, kvWidth) = (c.heads * hd, c.kvHeads * hd)  // the config checked the larger product
         try Self.checkAgreement(c, w)
+        rotary = c.rotary.resolved()
         tokenTable = Embedding(table: try w.tensor("model.embed_tokens.weight", shape: [c.vocabSize, d]))
         var blocks: [Block] = []
         for i in 0..<c.layers {
@@ -91,8 +94,8 @@ public struct LlamaModel: TransformerModel {
         var x = input
         var attnIn = b.inputNorm(x)
         try await hook(.attentionInput(layer), &attnIn)
-        let q = c.rotary(b.q(attnIn), positions: batch.positions, heads: c.heads)
-        let k = c.rotary(b.k(attnIn), positions: batch.positions, heads: c.kvHeads)
+        let q = rotary(b.q(attnIn), positions: batch.positions, heads: c.heads)
+        let k = rotary(b.k(attnIn), positions: batch.positions, heads: c.kvHeads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(b.v(attnIn)), heads: c.heads, kvHeads: c.kvHeads)
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.o(attention)
