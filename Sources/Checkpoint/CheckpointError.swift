@@ -54,6 +54,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidConfigValue(path: String, key: String, value: String, reason: String)
     /// The config's `model_type` (or equivalent) is not one this library implements.
     case unsupportedModelType(path: String, value: String, supported: [String])
+    /// A config value the checkpoint's weights do not have: more layers than it holds, a width
+    /// or vocabulary its tensors lack. `detail` names the tensor and the file.
+    case configDisagreesWithWeights(path: String, key: String, value: String, detail: String)
 
     /// A plain-English explanation naming the file and the key or value at fault.
     public var description: String {
@@ -120,6 +123,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(path): field \"\(key)\" has invalid value \(value): \(reason)"
         case .unsupportedModelType(let path, let value, let supported):
             return "\(path): model type \"\(value)\" is not supported (supported: \(supported.joined(separator: ", ")))"
+        case .configDisagreesWithWeights(let path, let key, let value, let detail):
+            return "\(path): field \"\(key)\" is \(value), but the weights disagree: \(detail)"
         }
     }
 }

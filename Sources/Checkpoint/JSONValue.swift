@@ -2,55 +2,22 @@ import Foundation
 
 /// A parsed JSON value that keeps booleans, integers and floating-point numbers apart.
 ///
-/// `JSONSerialization` bridges `true` to `1` and back, which would let `"n_layer": true` pass
-/// as an integer; decoding into this enum with `JSONDecoder` keeps the types distinct. It also
-/// tolerates duplicate keys (the first wins) and refuses absurd nesting without crashing.
-indirect enum JSONValue: Sendable, Equatable, Decodable {
+/// Parsed by SwiftSight's own reader (`JSONValue+Parsing.swift`) rather than `JSONDecoder`,
+/// which reads `96.0` as the integer 96 (the safetensors reader refuses it) and keeps the first
+/// of two duplicate keys (Python's `json`, and so transformers, keep the last). Absurd nesting
+/// is refused without recursion trouble. Tokenizers has its own reader (its objects keep every
+/// member in file order, which vocabularies need); the two agree on what they accept.
+indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
+    /// A number written without fraction or exponent that fits in `Int64`.
     case int(Int64)
+    /// Any other number (`96.0`, `1e-5`, an integer too large for `Int64`); `1e400` is infinity.
     case double(Double)
     case string(String)
     case array([JSONValue])
+    /// Members by key; of duplicate keys the last wins, as in Python's `json`.
     case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        // Order matters: Bool before Int64 (so true stays a Bool), Int64 before Double (so
-        // integers stay exact).
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses `data`, or returns a description of where it is not valid JSON.
-    static func parse(_ data: Data) -> Result<JSONValue, JSONSyntaxError> {
-        do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: data))
-        } catch {
-            // JSONDecoder only says "not valid JSON"; JSONSerialization says where. It runs
-            // only on this failure path, so valid files are parsed once.
-            do {
-                _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-                return .failure(JSONSyntaxError(detail: "it cannot be decoded"))
-            } catch let error as NSError {
-                let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
-                return .failure(JSONSyntaxError(detail: detail))
-            }
-        }
-    }
 
     /// A non-negative integer that fits in `Int`, or nil.
     var nonNegativeInt: Int? {
@@ -95,7 +62,7 @@ indirect enum JSONValue: Sendable, Equatable, Decodable {
     }
 }
 
-/// Why some bytes are not valid JSON, in the parser's words (often with a character position).
+/// Why some bytes are not valid JSON, and where: "unexpected character 'x' at line 3, column 14".
 struct JSONSyntaxError: Error {
     let detail: String
 }

@@ -44,7 +44,7 @@ final class MappedFile: @unchecked Sendable, ResidentPagesReleasing {
         }
         let kind = info.st_mode & S_IFMT
         guard kind == S_IFREG else {
-            throw .unreadable(path: path, reason: kind == S_IFDIR ? "it is a directory" : "it is not a regular file")
+            throw .unreadable(path: path, reason: kind == S_IFDIR ? "it is a directory" : "it is not a regular file (\(kind == S_IFIFO ? "a named pipe" : kind == S_IFCHR ? "a character device" : "a special file"))")
         }
         guard let size = Int(exactly: info.st_size), size >= 0 else {
             throw .unreadable(path: path, reason: "its size \(info.st_size) cannot be addressed")
@@ -81,9 +81,16 @@ final class MappedFile: @unchecked Sendable, ResidentPagesReleasing {
         _ = madvise(pointer, end - first, Int32(MADV_DONTNEED))
     }
 
+    /// The largest JSON file read whole (config.json, a shard index): the safetensors header's
+    /// own limit, so a sparse or hostile file cannot make the copy below exhaust memory.
+    static let maximumJSONSize = 100_000_000
+
     /// The whole file copied into `Data`, for small files such as config.json and shard indexes.
     static func contents(of path: String) throws(CheckpointError) -> Data {
         let file = try MappedFile(path: path)
+        guard file.bytes.count <= maximumJSONSize else {
+            throw .unreadable(path: path, reason: "it is \(file.bytes.count) bytes, more than the \(maximumJSONSize) a JSON file here may have")
+        }
         return Data(file.bytes)
     }
 

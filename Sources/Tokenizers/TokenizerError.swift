@@ -9,6 +9,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     case missingFile(URL)
     /// A file exists but could not be read.
     case unreadableFile(URL, reason: String)
+    /// A path names a folder, a FIFO, a device or a socket instead of a file; `kind` says which.
+    case notARegularFile(URL, kind: String)
     /// A file is not valid JSON (or not valid UTF-8); `line` and `column` count from 1.
     case invalidJSON(URL, line: Int, column: Int, reason: String)
     /// A required key is absent; `key` is its full path, such as `model.vocab`.
@@ -32,6 +34,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(url.path): file not found"
         case .unreadableFile(let url, let reason):
             return "\(url.path): cannot be read: \(reason)"
+        case .notARegularFile(let url, let kind):
+            return "\(url.path): not a regular file (it is \(kind)); give the tokenizer file itself"
         case .invalidJSON(let url, let line, let column, let reason):
             return "\(url.path): invalid JSON at line \(line), column \(column): \(reason)"
         case .missingKey(let url, let key):

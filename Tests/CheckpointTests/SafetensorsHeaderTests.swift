@@ -235,7 +235,7 @@ import Checkpoint
         let url = directory.file("pipe.safetensors")
         #expect(mkfifo(url.path, 0o600) == 0)
         let error = caught { () throws(CheckpointError) in try SafetensorsFile(url: url) }
-        #expect(error == .unreadable(path: url.path, reason: "it is not a regular file"))
+        #expect(error == .unreadable(path: url.path, reason: "it is not a regular file (a named pipe)"))
     }
 
     @Test(.enabled(if: getuid() != 0, "root reads files regardless of permissions"))

@@ -86,8 +86,10 @@ import Testing
         #expect(c.rotary.inverseFrequencies.count == 2 && reference.count == 2)
         for (mine, theirs) in zip(c.rotary.inverseFrequencies, reference) { #expect(abs(mine - theirs) <= 1e-6 * theirs) }
         #expect(c.parallelResidual && c.attentionBias && !c.tieWordEmbeddings && c.maxPositions == 2048)
-        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "partial_rotary_factor", value: "0.1",
-                                                            reason: "must rotate an even number of the 16 features of a head")) {
+        // The error names the key the file spells (rotary_pct), not transformers 5's name for it.
+        #expect(throws: CheckpointError.invalidConfigValue(
+            path: "/tmp/config.json", key: "rotary_pct", value: "0.1",
+            reason: "must be a fraction in (0, 1] that rotates an even number (at least 2) of the 16 features of a head")) {
             try GPTNeoXConfiguration(config("""
                 {"num_hidden_layers": 2, "num_attention_heads": 4, "hidden_size": 64, "intermediate_size": 128,
                  "vocab_size": 794, "rotary_pct": 0.1}

@@ -26,22 +26,67 @@ public struct RotaryEmbedding: Sendable, Equatable {
                   attentionFactor: Double)
     }
 
+    /// Where the frequencies come from: given outright, or the formula of a config.
+    enum Frequencies: Sendable, Equatable {
+        case given([Float], attentionScaling: Float)
+        case formula(dimension: Int, base: Double, scaling: Scaling)
+    }
+
+    /// What this embedding is made of. Built from a config, only the parameters are stored,
+    /// so reading a config allocates nothing sized by it: a config's `head_dim` is checked
+    /// against the checkpoint's tensors only after the config is read, and a huge one must not
+    /// cost minutes and gigabytes before that check can refuse it. The model then calls
+    /// ``resolved()`` once; an unresolved embedding computes its frequencies on every use.
+    let frequencies: Frequencies
+
     /// θᵢ for each rotated pair, rotaryDimension/2 of them.
-    public let inverseFrequencies: [Float]
+    public var inverseFrequencies: [Float] {
+        switch frequencies {
+        case .given(let theta, _): theta
+        case let .formula(dimension, base, scaling): Self.inverseFrequencies(dimension: dimension, base: base, scaling: scaling)
+        }
+    }
+
     /// What cos and sin are multiplied by (YaRN's attention factor; 1 otherwise).
-    public let attentionScaling: Float
+    public var attentionScaling: Float {
+        switch frequencies {
+        case .given(_, let scale): scale
+        case .formula(_, _, .yarn(_, _, _, _, _, let attentionFactor)): Float(attentionFactor)
+        case .formula: 1
+        }
+    }
+
     /// Features per head that are rotated (even; at most the head size).
-    public var rotaryDimension: Int { 2 * inverseFrequencies.count }
+    public var rotaryDimension: Int {
+        switch frequencies {
+        case .given(let theta, _): 2 * theta.count
+        case .formula(let dimension, _, _): dimension
+        }
+    }
 
     /// Rotation with the given frequencies, cos and sin multiplied by `attentionScaling`.
     public init(inverseFrequencies: [Float], attentionScaling: Float = 1) {
-        (self.inverseFrequencies, self.attentionScaling) = (inverseFrequencies, attentionScaling)
+        frequencies = .given(inverseFrequencies, attentionScaling: attentionScaling)
     }
 
     /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
+    /// Nothing is computed until a forward pass asks.
     public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
+        frequencies = .formula(dimension: dim, base: base, scaling: scaling)
+    }
+
+    /// The same rotation with its frequencies computed now, so a forward pass does not
+    /// recompute them on every call (a model calls this once its tensors have confirmed the
+    /// config's head size).
+    public func resolved() -> RotaryEmbedding {
+        guard case .formula = frequencies else { return self }
+        return RotaryEmbedding(inverseFrequencies: inverseFrequencies, attentionScaling: attentionScaling)
+    }
+
+    /// θᵢ of `dim` rotated features by transformers' formulas.
+    static func inverseFrequencies(dimension dim: Int, base: Double, scaling: Scaling) -> [Float] {
         var theta = stride(from: 0, to: dim, by: 2).map { 1 / pow(base, Double($0) / Double(dim)) }
         switch scaling {
         case .none: break
@@ -55,15 +100,13 @@ public struct RotaryEmbedding: Sendable, Equatable {
                 let smooth = (Double(original) / wavelength - low) / (high - low)
                 return (1 - smooth) * f / factor + smooth * f
             }
-        case let .yarn(factor, original, betaFast, betaSlow, truncate, attentionFactor):
+        case let .yarn(factor, original, betaFast, betaSlow, truncate, _):
             let ramp = Self.yarnRamp(dimension: dim, base: base, originalMaxPositions: original,
                                      betaFast: betaFast, betaSlow: betaSlow, truncate: truncate)
             // Weight 1 keeps θᵢ (extrapolation), 0 divides it by the factor (interpolation).
             theta = zip(theta, ramp).map { f, keep in f / factor * (1 - keep) + f * keep }
-            self.init(inverseFrequencies: theta.map { Float($0) }, attentionScaling: Float(attentionFactor))
-            return
         }
-        self.init(inverseFrequencies: theta.map { Float($0) })
+        return theta.map { Float($0) }
     }
 
     /// YaRN's per-pair weight of the unscaled frequency: 1 below the dimension that makes
@@ -89,14 +132,14 @@ public struct RotaryEmbedding: Sendable, Equatable {
         precondition(x.rank == 2 && x.shape[0] == positions.count && heads > 0 && x.shape[1] % heads == 0
                      && x.shape[1] / heads >= rotaryDimension,
                      "rotary embedding of \(rotaryDimension) features per head on \(x.shape) with \(heads) heads and \(positions.count) positions")
-        let table = angles(positions)
+        let table = angles(positions, inverseFrequencies, attentionScaling)
         let result = Self.rotate(x.detached(), table, heads: heads, sign: 1)
         guard x.isTracked else { return result }
         return Tensor.recorded(result, from: [x]) { g in [Self.rotate(g, table, heads: heads, sign: -1)] }
     }
 
     /// cos and sin of position · θᵢ per row, [rows · half] each; angles in Float32 like torch.
-    func angles(_ positions: [Int]) -> (cos: [Float], sin: [Float]) {
+    func angles(_ positions: [Int], _ inverseFrequencies: [Float], _ attentionScaling: Float) -> (cos: [Float], sin: [Float]) {
         let half = inverseFrequencies.count
         var (c, s) = ([Float](repeating: 0, count: positions.count * half), [Float](repeating: 0, count: positions.count * half))
         for (r, p) in positions.enumerated() {

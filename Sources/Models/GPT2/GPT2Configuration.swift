@@ -17,15 +17,23 @@ public struct GPT2Configuration: Sendable, Equatable {
     public var eosTokenID: Int?
 
     /// Reads and checks a GPT-2 config; errors name the file and the key.
+    ///
+    /// Every size must be positive and every product of sizes fit in `Int`; nothing here is
+    /// allocated from the config. Whether the checkpoint's tensors have these sizes is checked
+    /// by ``GPT2Model/init(configuration:weights:weightPrecision:)`` before it builds anything.
     public init(_ config: JSONConfig) throws(CheckpointError) {
-        layers = try config.int("n_layer")
-        heads = try config.int("n_head")
-        hiddenSize = try config.int("n_embd")
-        innerSize = try config.optionalInt("n_inner") ?? 4 * hiddenSize
-        maxPositions = try config.int(anyOf: ["n_positions", "n_ctx"])
-        vocabSize = try config.int("vocab_size")
-        let epsilon = try config.double("layer_norm_epsilon", default: 1e-5)
-        layerNormEpsilon = Float(epsilon)
+        layers = try config.positiveInt("n_layer")
+        heads = try config.positiveInt("n_head")
+        hiddenSize = try config.positiveInt("n_embd")
+        // transformers: n_inner or 4 * n_embd; the product is checked, never trapped on.
+        innerSize = config.contains("n_inner") ? try config.positiveInt("n_inner")
+            : try config.product(4, hiddenSize, key: "n_embd", value: hiddenSize, "the MLP width 4 × n_embd")
+        maxPositions = try config.positiveInt(anyOf: ["n_positions", "n_ctx"])
+        vocabSize = try config.positiveInt("vocab_size")
+        guard hiddenSize % heads == 0 else {
+            throw config.invalid("n_head", String(heads), "n_embd \(hiddenSize) is not divisible by it")
+        }
+        layerNormEpsilon = try config.epsilon("layer_norm_epsilon", default: 1e-5)
         let activationName = try config.string("activation_function", default: "gelu_new")
         guard let activation = Activation(configName: activationName) else {
             throw config.invalid("activation_function", activationName,
@@ -36,12 +44,5 @@ public struct GPT2Configuration: Sendable, Equatable {
         scaleAttentionByInverseLayerIndex = try config.bool("scale_attn_by_inverse_layer_idx", default: false)
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: true)
         eosTokenID = try config.optionalInt("eos_token_id")
-        for (key, value) in [("n_layer", layers), ("n_head", heads), ("n_embd", hiddenSize), ("n_inner", innerSize),
-                             ("n_positions", maxPositions), ("vocab_size", vocabSize)] where value <= 0 {
-            throw config.invalid(key, String(value), "must be positive")
-        }
-        if hiddenSize % heads != 0 {
-            throw config.invalid("n_head", String(heads), "n_embd \(hiddenSize) is not divisible by it")
-        }
     }
 }

@@ -32,6 +32,7 @@ public struct GPT2Model: TransformerModel {
                 weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let w = try GPT2Weights(weights)
         let d = c.hiddenSize
+        try Self.checkAgreement(c, w)
         tokenTable = Embedding(table: try w.tensor("wte.weight", [c.vocabSize, d]))
         positionTable = Embedding(table: try w.tensor("wpe.weight", [c.maxPositions, d]))
         var blocks: [Block] = []
@@ -61,6 +62,17 @@ public struct GPT2Model: TransformerModel {
         info = ModelInfo(modelType: "gpt2", numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
                          vocabSize: c.vocabSize, maxPositions: c.maxPositions, eosTokenID: c.eosTokenID,
                          naming: Self.naming)
+    }
+
+    /// The config's sizes against the tensors, before anything is built (``ConfigAgreement``).
+    static func checkAgreement(_ c: GPT2Configuration, _ w: GPT2Weights) throws(CheckpointError) {
+        let check = ConfigAgreement(weights: w.weights)
+        let p = w.prefix
+        try check.extent(p + "wte.weight", axis: 0, is: c.vocabSize, key: "vocab_size")
+        try check.extent(p + "wte.weight", axis: 1, is: c.hiddenSize, key: "n_embd")
+        try check.extent(p + "wpe.weight", axis: 0, is: c.maxPositions, key: "n_positions")
+        try check.layers(c.layers, key: "n_layer") { p + "h.\($0).ln_1.weight" }
+        try check.extent(p + "h.0.mlp.c_fc.weight", axis: 1, is: c.innerSize, key: "n_inner")
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {

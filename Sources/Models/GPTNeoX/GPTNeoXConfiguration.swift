@@ -26,22 +26,20 @@ public struct GPTNeoXConfiguration: Sendable, Equatable {
     public var headDim: Int { hiddenSize / heads }
 
     /// Reads and checks the config; errors name the file and the key.
+    ///
+    /// Nothing is allocated from the config's sizes here; ``GPTNeoXModel`` checks them against
+    /// the checkpoint's tensors before it builds anything.
     public init(_ config: JSONConfig) throws(CheckpointError) {
-        layers = try config.int("num_hidden_layers")
-        heads = try config.int("num_attention_heads")
-        hiddenSize = try config.int("hidden_size")
-        intermediateSize = try config.int("intermediate_size")
-        vocabSize = try config.int("vocab_size")
-        maxPositions = try config.int("max_position_embeddings", default: 2048)
-        for (key, value) in [("num_hidden_layers", layers), ("num_attention_heads", heads), ("hidden_size", hiddenSize),
-                             ("intermediate_size", intermediateSize), ("vocab_size", vocabSize),
-                             ("max_position_embeddings", maxPositions)] where value <= 0 {
-            throw config.invalid(key, value, "must be positive")
-        }
+        layers = try config.positiveInt("num_hidden_layers")
+        heads = try config.positiveInt("num_attention_heads")
+        hiddenSize = try config.positiveInt("hidden_size")
+        intermediateSize = try config.positiveInt("intermediate_size")
+        vocabSize = try config.positiveInt("vocab_size")
+        maxPositions = try config.positiveInt("max_position_embeddings", default: 2048)
         guard hiddenSize % heads == 0 else {
             throw config.invalid("num_attention_heads", heads, "hidden_size \(hiddenSize) is not divisible by it")
         }
-        layerNormEpsilon = Float(try config.double("layer_norm_eps", default: 1e-5))
+        layerNormEpsilon = try config.epsilon("layer_norm_eps", default: 1e-5)
         let activationName = try config.string("hidden_act", default: "gelu")
         guard let activation = Activation(configName: activationName) else {
             throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -18,6 +18,8 @@ public struct GPTNeoXModel: TransformerModel {
     public let configuration: GPTNeoXConfiguration
     public let info: ModelInfo
     var tokenTable: Embedding
+    /// The config's rotary embedding with its frequencies computed, once the tensors agree.
+    let rotary: RotaryEmbedding
     var blocks: [Block]
     var finalLayerNorm: LayerNorm
     var head: Linear
@@ -31,6 +33,8 @@ public struct GPTNeoXModel: TransformerModel {
     public init(configuration c: GPTNeoXConfiguration, weights w: CheckpointWeights,
                 weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let d = c.hiddenSize
+        try Self.checkAgreement(c, w)
+        rotary = c.rotary.resolved()
         tokenTable = Embedding(table: try w.tensor("gpt_neox.embed_in.weight", shape: [c.vocabSize, d]))
         func linear(_ name: String, _ inSize: Int, _ outSize: Int, bias: Bool = true) throws(CheckpointError) -> Linear {
             Linear(weight: try w.tensor(name + ".weight", shape: [outSize, inSize]),
@@ -64,6 +68,15 @@ public struct GPTNeoXModel: TransformerModel {
                          eosTokenIDs: c.eosTokenIDs, naming: .gptNeoX)
     }
 
+    /// The config's sizes against the tensors, before anything is built (``ConfigAgreement``).
+    static func checkAgreement(_ c: GPTNeoXConfiguration, _ w: CheckpointWeights) throws(CheckpointError) {
+        let check = ConfigAgreement(weights: w)
+        try check.extent("gpt_neox.embed_in.weight", axis: 0, is: c.vocabSize, key: "vocab_size")
+        try check.extent("gpt_neox.embed_in.weight", axis: 1, is: c.hiddenSize, key: "hidden_size")
+        try check.layers(c.layers, key: "num_hidden_layers") { "gpt_neox.layers.\($0).input_layernorm.weight" }
+        try check.extent("gpt_neox.layers.0.mlp.dense_h_to_4h.weight", axis: 0, is: c.intermediateSize, key: "intermediate_size")
+    }
+
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {
         tokenTable(batch.ids, shape: [batch.rows])
     }
@@ -80,8 +93,8 @@ public struct GPTNeoXModel: TransformerModel {
         let (rows, d, hd) = (batch.rows, c.hiddenSize, c.headDim)
         let fused = b.qkv(attnIn).reshaped([rows * c.heads, 3 * hd])
         func part(_ k: Int) -> Tensor { fused.slice(axis: 1, range: (k * hd)..<((k + 1) * hd)).reshaped([rows, d]) }
-        let q = c.rotary(part(0), positions: batch.positions, heads: c.heads)
-        let k = c.rotary(part(1), positions: batch.positions, heads: c.heads)
+        let q = rotary(part(0), positions: batch.positions, heads: c.heads)
+        let k = rotary(part(1), positions: batch.positions, heads: c.heads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(part(2)), heads: c.heads, kvHeads: c.heads)
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.dense(attention)

@@ -24,8 +24,11 @@ public struct LlamaConfiguration: Sendable, Equatable {
     public var tieWordEmbeddings: Bool
     /// Biases on the q, k and v projections; on the output projection; on the MLP.
     public var qkvBias: Bool, outputBias: Bool, mlpBias: Bool
-    /// The sliding window of each layer, nil where attention is fully causal.
-    public var slidingWindows: [Int?]
+    /// Which layers attend through a sliding window, and how wide.
+    public var slidingWindow: SlidingWindowLayout
+    /// The sliding window of each layer, nil where attention is fully causal (one entry per
+    /// layer, so O(layers)).
+    public var slidingWindows: [Int?] { (0..<layers).map(slidingWindow.window(forLayer:)) }
     public var rotary: RotaryEmbedding
     public var eosTokenID: Int?
     /// Every id of `eos_token_id` (a list in Llama 3 configs).
@@ -35,35 +38,37 @@ public struct LlamaConfiguration: Sendable, Equatable {
     public static let modelTypes = ["llama", "mistral", "qwen2"]
 
     /// Reads and checks the config; errors name the file and the key.
+    ///
+    /// Nothing is allocated from the config's sizes here (the sliding windows are a rule, the
+    /// rotary frequencies are computed when used); ``LlamaModel`` checks the sizes against the
+    /// checkpoint's tensors before it builds anything.
     public init(_ config: JSONConfig) throws(CheckpointError) {
         modelType = try config.string("model_type")
         guard Self.modelTypes.contains(modelType) else { throw config.unsupportedModelType(modelType, supported: Self.modelTypes) }
-        layers = try config.int("num_hidden_layers")
-        heads = try config.int("num_attention_heads")
-        hiddenSize = try config.int("hidden_size")
-        kvHeads = try config.optionalInt("num_key_value_heads") ?? heads
-        intermediateSize = try config.int("intermediate_size")
-        vocabSize = try config.int("vocab_size")
+        layers = try config.positiveInt("num_hidden_layers")
+        heads = try config.positiveInt("num_attention_heads")
+        hiddenSize = try config.positiveInt("hidden_size")
+        kvHeads = try config.positiveInt("num_key_value_heads", default: heads)
+        intermediateSize = try config.positiveInt("intermediate_size")
+        vocabSize = try config.positiveInt("vocab_size")
         let defaultPositions = ["llama": 2048, "mistral": 131_072, "qwen2": 32768][modelType] ?? 2048
-        maxPositions = try config.int("max_position_embeddings", default: defaultPositions)
-        for (key, value) in [("num_hidden_layers", layers), ("num_attention_heads", heads), ("hidden_size", hiddenSize),
-                             ("num_key_value_heads", kvHeads), ("intermediate_size", intermediateSize),
-                             ("vocab_size", vocabSize), ("max_position_embeddings", maxPositions)] where value <= 0 {
-            throw config.invalid(key, value, "must be positive")
-        }
+        maxPositions = try config.positiveInt("max_position_embeddings", default: defaultPositions)
         guard heads % kvHeads == 0 else {
             throw config.invalid("num_key_value_heads", kvHeads, "must divide num_attention_heads \(heads)")
         }
-        if let h = try config.optionalInt("head_dim") {
-            guard h > 0 else { throw config.invalid("head_dim", h, "must be positive") }
-            headDim = h
+        let explicitHeadDim = config.contains("head_dim")
+        if explicitHeadDim {
+            headDim = try config.positiveInt("head_dim")
         } else {
             guard hiddenSize % heads == 0 else {
                 throw config.invalid("num_attention_heads", heads, "hidden_size \(hiddenSize) is not divisible by it")
             }
             headDim = hiddenSize / heads
         }
-        rmsNormEpsilon = Float(try config.double("rms_norm_eps", default: 1e-6))
+        // The projections' widths; checked here so the model's products of them cannot trap.
+        _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
+                               value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
+        rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-6)
         let activationName = try config.string("hidden_act", default: "silu")
         guard let activation = Activation(configName: activationName) else {
             throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -76,7 +81,7 @@ public struct LlamaConfiguration: Sendable, Equatable {
         case "mistral": (qkvBias, outputBias, mlpBias) = (false, false, false)
         default: (qkvBias, outputBias, mlpBias) = (attentionBias, attentionBias, try config.bool("mlp_bias", default: false))
         }
-        slidingWindows = try Self.slidingWindows(config, modelType: modelType, layers: layers)
+        slidingWindow = try Self.slidingWindow(config, modelType: modelType, layers: layers)
         rotary = try config.rotaryEmbedding(headDim: headDim, maxPositions: maxPositions)
         eosTokenIDs = try config.optionalInts("eos_token_id") ?? []
         eosTokenID = eosTokenIDs.first
@@ -85,26 +90,24 @@ public struct LlamaConfiguration: Sendable, Equatable {
     /// Mistral: `sliding_window` on every layer. Qwen2: only with `use_sliding_window`, on the
     /// layers `layer_types` marks `sliding_attention`, or else on layers >= `max_window_layers`.
     /// Llama: none.
-    static func slidingWindows(_ config: JSONConfig, modelType: String, layers: Int) throws(CheckpointError) -> [Int?] {
-        let none = [Int?](repeating: nil, count: layers)
-        guard modelType != "llama" else { return none }
-        guard let window = try config.optionalInt("sliding_window") else { return none }
-        guard window > 0 else { throw config.invalid("sliding_window", window, "must be positive") }
-        guard modelType == "qwen2" else { return Array(repeating: window, count: layers) }
-        guard try config.bool("use_sliding_window", default: false) else { return none }
+    static func slidingWindow(_ config: JSONConfig, modelType: String, layers: Int) throws(CheckpointError) -> SlidingWindowLayout {
+        guard modelType != "llama" else { return .fullyCausal }
+        guard config.contains("sliding_window") else { return .fullyCausal }
+        let window = try config.positiveInt("sliding_window")
+        guard modelType == "qwen2" else { return .everyLayer(window) }
+        guard try config.bool("use_sliding_window", default: false) else { return .fullyCausal }
         if let types = try config.optionalStrings("layer_types") {
             guard types.count == layers else {
                 throw config.invalid("layer_types", types.count, "needs one entry per layer (\(layers))")
             }
-            return try types.map { type throws(CheckpointError) -> Int? in
+            return .perLayer(try types.map { type throws(CheckpointError) -> Int? in
                 switch type {
                 case "full_attention": return nil
                 case "sliding_attention": return window
                 default: throw config.invalid("layer_types", type, "supported layer types: full_attention, sliding_attention")
                 }
-            }
+            })
         }
-        let first = try config.int("max_window_layers", default: 28)
-        return (0..<layers).map { $0 >= first ? window : nil }
+        return .fromLayer(try config.int("max_window_layers", default: 28), window: window)
     }
 }

@@ -17,6 +17,8 @@ public struct LlamaModel: TransformerModel {
     public let configuration: LlamaConfiguration
     public let info: ModelInfo
     var tokenTable: Embedding
+    /// The config's rotary embedding with its frequencies computed, once the tensors agree.
+    let rotary: RotaryEmbedding
     var blocks: [Block]
     var norm: RMSNorm
     var head: Linear
@@ -28,7 +30,9 @@ public struct LlamaModel: TransformerModel {
     public init(configuration c: LlamaConfiguration, weights w: CheckpointWeights,
                 weightPrecision: WeightPrecision = .float32) throws(CheckpointError) {
         let (d, hd) = (c.hiddenSize, c.headDim)
-        let (qWidth, kvWidth) = (c.heads * hd, c.kvHeads * hd)
+        let (qWidth, kvWidth) = (c.heads * hd, c.kvHeads * hd)  // the config checked the larger product
+        try Self.checkAgreement(c, w)
+        rotary = c.rotary.resolved()
         tokenTable = Embedding(table: try w.tensor("model.embed_tokens.weight", shape: [c.vocabSize, d]))
         var blocks: [Block] = []
         for i in 0..<c.layers {
@@ -51,7 +55,7 @@ public struct LlamaModel: TransformerModel {
                 gate: try linear("mlp.gate_proj", d, c.intermediateSize, bias: c.mlpBias),
                 up: try linear("mlp.up_proj", d, c.intermediateSize, bias: c.mlpBias),
                 down: try linear("mlp.down_proj", c.intermediateSize, d, bias: c.mlpBias),
-                attention: ScaledDotProductAttention(scale: 1 / Float(hd).squareRoot(), window: c.slidingWindows[i])))
+                attention: ScaledDotProductAttention(scale: 1 / Float(hd).squareRoot(), window: c.slidingWindow.window(forLayer: i))))
         }
         self.blocks = blocks
         norm = RMSNorm(weight: try w.tensor("model.norm.weight", shape: [d]), epsilon: c.rmsNormEpsilon)
@@ -61,6 +65,20 @@ public struct LlamaModel: TransformerModel {
         info = ModelInfo(modelType: c.modelType, numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
                          numKeyValueHeads: c.kvHeads, headDim: hd, vocabSize: c.vocabSize, maxPositions: c.maxPositions,
                          eosTokenID: c.eosTokenID, eosTokenIDs: c.eosTokenIDs, naming: .llama)
+    }
+
+    /// The config's sizes against the tensors, before anything is built (``ConfigAgreement``).
+    static func checkAgreement(_ c: LlamaConfiguration, _ w: CheckpointWeights) throws(CheckpointError) {
+        let check = ConfigAgreement(weights: w)
+        try check.extent("model.embed_tokens.weight", axis: 0, is: c.vocabSize, key: "vocab_size")
+        try check.extent("model.embed_tokens.weight", axis: 1, is: c.hiddenSize, key: "hidden_size")
+        try check.layers(c.layers, key: "num_hidden_layers") { "model.layers.\($0).input_layernorm.weight" }
+        let p = "model.layers.0."
+        try check.extent(p + "self_attn.q_proj.weight", axis: 0, is: c.heads * c.headDim, key: "head_dim", value: c.headDim,
+                         as: "num_attention_heads × head_dim")
+        try check.extent(p + "self_attn.k_proj.weight", axis: 0, is: c.kvHeads * c.headDim, key: "num_key_value_heads",
+                         value: c.kvHeads, as: "num_key_value_heads × head_dim")
+        try check.extent(p + "mlp.gate_proj.weight", axis: 0, is: c.intermediateSize, key: "intermediate_size")
     }
 
     public func tokenEmbeddings(_ batch: TokenBatch) -> Tensor {
@@ -76,8 +94,8 @@ public struct LlamaModel: TransformerModel {
         var x = input
         var attnIn = b.inputNorm(x)
         try await hook(.attentionInput(layer), &attnIn)
-        let q = c.rotary(b.q(attnIn), positions: batch.positions, heads: c.heads)
-        let k = c.rotary(b.k(attnIn), positions: batch.positions, heads: c.kvHeads)
+        let q = rotary(b.q(attnIn), positions: batch.positions, heads: c.heads)
+        let k = rotary(b.k(attnIn), positions: batch.positions, heads: c.kvHeads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(b.v(attnIn)), heads: c.heads, kvHeads: c.kvHeads)
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.o(attention)
