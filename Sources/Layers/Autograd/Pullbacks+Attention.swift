@@ -28,9 +28,9 @@ extension ScaledDotProductAttention {
         let shape = Shape(batch: batch, queryLength: tq, keyLength: tk, heads: heads, kvHeads: kvHeads, headDim: hd)
         let (q, k, v) = (queries.detached(), keys.detached(), values.detached())
         let tracked = queries.isTracked || keys.isTracked || values.isTracked
-        var probabilities = tracked ? Tensor.zeros([batch, heads, tq, tk]) : Tensor.zeros([0])
+        var probabilities = tracked ? Tensor.zeros(unchecked: [batch, heads, tq, tk]) : Tensor.zeros(unchecked: [0])
         let (dq, dkv) = (heads * hd, kvHeads * hd)
-        let output = Tensor(uninitializedShape: [batch, tq, dq]) { out in
+        let output = Tensor(uncheckedShape: [batch, tq, dq]) { out in
             q.withUnsafeBuffer { qp in
                 k.withUnsafeBuffer { kp in
                     v.withUnsafeBuffer { vp in
@@ -52,7 +52,7 @@ extension ScaledDotProductAttention {
         let (needQ, needK, needV) = (queries.isTracked, keys.isTracked, values.isTracked)
         let scale = self.scale
         return Tensor.recorded(output, from: [queries, keys, values]) { g in
-            var (dQ, dK, dV) = (Tensor.zeros(q.shape), Tensor.zeros(k.shape), Tensor.zeros(v.shape))
+            var (dQ, dK, dV) = (Tensor.zeros(unchecked: q.shape), Tensor.zeros(unchecked: k.shape), Tensor.zeros(unchecked: v.shape))
             let group = heads / kvHeads
             dQ.withUnsafeMutableBuffer { dqb in dK.withUnsafeMutableBuffer { dkb in dV.withUnsafeMutableBuffer { dvb in
                 q.withUnsafeBuffer { qb in k.withUnsafeBuffer { kb in v.withUnsafeBuffer { vb in

@@ -16,7 +16,7 @@ public struct Embedding: Sendable {
     public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
         if table.link != nil { return recordedCall(ids, shape: shape) }
         let width = table.shape[1]
-        return Tensor(uninitializedShape: shape + [width]) { out in
+        return Tensor(uncheckedShape: shape + [width]) { out in
             table.withUnsafeBuffer { t in
                 for (r, id) in ids.enumerated() {
                     precondition(id >= 0 && id < table.shape[0], "embedding id \(id) out of \(table.shape[0])")

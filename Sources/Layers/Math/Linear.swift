@@ -78,7 +78,7 @@ public struct Linear: Sendable {
         outShape[outShape.count - 1] = outputSize
         let (k, n) = (inputSize, outputSize)
         if let packedWeights {
-            return Tensor(uninitializedShape: outShape) { out in
+            return Tensor(uncheckedShape: outShape) { out in
                 x.withUnsafeBuffer { xs in
                     func run(_ b: UnsafePointer<Float>?) {
                         packedWeights.multiply(rows: rows, a: xs.baseAddress!, lda: k, bias: b, c: out.baseAddress!, ldc: n)
@@ -87,7 +87,7 @@ public struct Linear: Sendable {
                 }
             }
         }
-        return Tensor(uninitializedShape: outShape) { out in
+        return Tensor(uncheckedShape: outShape) { out in
             let o = out.baseAddress!
             var beta: Float = 0
             if let bias {

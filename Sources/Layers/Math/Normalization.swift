@@ -24,8 +24,8 @@ public struct LayerNorm: Sendable {
         let d = weight.count
         precondition(x.shape.last == d, "LayerNorm of width \(d) applied to \(x.shape)")
         if x.link != nil || weight.link != nil || bias?.link != nil { return recordedCall(x) }
-        let (bias, epsilon) = (self.bias ?? Tensor.zeros([d]), self.epsilon)
-        return Tensor(uninitializedShape: x.shape) { out in
+        let (bias, epsilon) = (self.bias ?? Tensor.zeros(unchecked: [d]), self.epsilon)
+        return Tensor(uncheckedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
                     bias.withUnsafeBuffer { b in

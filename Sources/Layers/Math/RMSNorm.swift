@@ -22,7 +22,7 @@ public struct RMSNorm: Sendable {
         precondition(x.shape.last == d, "RMSNorm of width \(d) applied to \(x.shape)")
         if x.link != nil || weight.link != nil { return recordedCall(x) }
         let epsilon = self.epsilon
-        return Tensor(uninitializedShape: x.shape) { out in
+        return Tensor(uncheckedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
                     let (xp, op, gp) = (xs.baseAddress!, out.baseAddress!, g.baseAddress!)
