@@ -67,6 +67,12 @@ extension Tensor {
 
     private static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator,
                                _ planned: (plan: BroadcastPlan, shape: [Int])) -> Tensor {
+        if op == .add && a.shape == b.shape && !a.isTracked && !b.isTracked {
+            // The residual-add kernel, on a copy of `a` (copy-on-write).
+            var r = a
+            r.add(unchecked: b)
+            return r
+        }
         let result = elementwise(a, b, op, planned)
         guard a.isTracked || b.isTracked else { return result }
         let (x, y) = (a.detached(), b.detached())
@@ -111,14 +117,7 @@ extension Tensor {
 
     /// Element-wise sum with broadcasting. Differentiable.
     /// - Throws: ``TensorError/shapesDoNotBroadcast(operation:_:_:)``; ``TensorError/differentTapes(operation:)``.
-    public static func + (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
-        if lhs.shape == rhs.shape && !lhs.isTracked && !rhs.isTracked {
-            var r = lhs
-            r.add(unchecked: rhs)
-            return r
-        }
-        return try checkedBinary(lhs, rhs, .add)
-    }
+    public static func + (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .add) }
     /// Element-wise difference with broadcasting. Differentiable.
     /// - Throws: ``TensorError`` as `+` does.
     public static func - (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .subtract) }

@@ -93,6 +93,13 @@ public struct Tensor: Sendable {
         self.init(validShape: shape, storage: storage, offset: offset, count: n)
     }
 
+    /// A view over `storage` whose shape and offset fit by construction (a validated checkpoint header).
+    package init(uncheckedShape shape: [Int], storage: TensorStorage, offset: Int = 0) {
+        let n = shape.reduce(1, *)
+        precondition(offset >= 0 && offset + n <= storage.count, "Tensor view out of its storage")
+        self.init(validShape: shape, storage: storage, offset: offset, count: n)
+    }
+
     /// A view of `count` elements (the product of `shape`) at `offset` of `storage`, all valid:
     /// the one place that sets the stored properties.
     @usableFromInline

@@ -42,10 +42,10 @@ extension StandardizedTransformer {
             Invoke(prompt) { t in
                 let value = try await t.layersOutput[layer]
                 t.stop()
-                return value.mean(axes: [0, 1])
+                return try value.mean(axes: [0, 1])
             }
         })
-        return (means[1] - means[0]).detached()
+        return try (means[1] - means[0]).detached()
     }
 
     /// Next-token probabilities of `prompts` ([prompts, vocab]) with `factor · vector` added to

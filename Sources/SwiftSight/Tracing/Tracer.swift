@@ -114,7 +114,7 @@ extension Tensor {
     /// For [n, length, width]: the last position of each row, [n, width].
     func lastPositions() -> Tensor {
         let (n, length, width) = (shape[0], shape[1], shape[2])
-        return Tensor(uninitializedShape: [n, width]) { out in
+        return Tensor(uncheckedShape: [n, width]) { out in
             withUnsafeBuffer { p in
                 for i in 0..<n {
                     (out.baseAddress! + i * width).update(from: p.baseAddress! + ((i + 1) * length - 1) * width, count: width)
