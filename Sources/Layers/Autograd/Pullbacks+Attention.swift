@@ -18,6 +18,8 @@ extension ScaledDotProductAttention {
     public func callAsFunction(queries: Tensor, keys: Tensor, values: Tensor,
                                heads: Int, kvHeads: Int? = nil, keyMask: [Float]? = nil) -> Tensor {
         let kvHeads = kvHeads ?? heads
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(queries.rank == 3 && keys.rank == 3 && values.rank == 3 && keys.shape == values.shape
                      && queries.shape[0] == keys.shape[0] && heads > 0 && kvHeads > 0
                      && queries.shape[2] % heads == 0 && keys.shape[2] == queries.shape[2] / heads * kvHeads,

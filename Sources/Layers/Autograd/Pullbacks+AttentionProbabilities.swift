@@ -19,6 +19,8 @@ extension ScaledDotProductAttention {
     public func packedProbabilities(queries: Tensor, keys: Tensor, heads: Int, kvHeads: Int,
                                     offsets: [Int], keyWidth: Int) -> Tensor {
         let rows = offsets.last ?? 0
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(queries.rank == 2 && keys.rank == 2 && queries.shape[0] == rows && keys.shape[0] == rows
                      && heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && queries.shape[1] % heads == 0
                      && keys.shape[1] == queries.shape[1] / heads * kvHeads,

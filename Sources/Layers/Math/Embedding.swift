@@ -5,6 +5,8 @@ public struct Embedding: Sendable {
 
     /// An embedding over `table` ([count, width]).
     public init(table: Tensor) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(table.rank == 2, "embedding table must be rank 2, got \(table.shape)")
         self.table = table
     }

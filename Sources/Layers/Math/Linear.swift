@@ -28,6 +28,8 @@ public struct Linear: Sendable {
     }
 
     init(weight: Tensor, bias: Tensor?, layout: Layout, packedWeights: PackedWeights?) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 2, "Linear weight must be rank 2, got \(weight.shape)")
         self.weight = weight
         self.bias = bias

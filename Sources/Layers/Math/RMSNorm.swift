@@ -8,6 +8,8 @@ public struct RMSNorm: Sendable {
 
     /// An RMSNorm with `weight` of shape [features].
     public init(weight: Tensor, epsilon: Float) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 1, "RMSNorm weight must be rank 1, got \(weight.shape)")
         self.weight = weight
         self.epsilon = epsilon

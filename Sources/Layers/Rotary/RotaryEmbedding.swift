@@ -41,6 +41,8 @@ public struct RotaryEmbedding: Sendable, Equatable {
     /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
     public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
         var theta = stride(from: 0, to: dim, by: 2).map { 1 / pow(base, Double($0) / Double(dim)) }
         switch scaling {

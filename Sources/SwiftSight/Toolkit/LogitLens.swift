@@ -75,6 +75,7 @@ extension Tensor {
     /// For [n, length, width]: row i's position `indices[i]`, [n, width].
     func positions(_ indices: [Int]) -> Tensor {
         let (n, length, width) = (shape[0], shape[1], shape[2])
+        // Internal: logitLens validated the positions against each prompt before the trace.
         precondition(indices.count == n && indices.allSatisfy { (0..<length).contains($0) }, "positions \(indices) of \(shape)")
         return Tensor(uncheckedShape: [n, width]) { out in
             withUnsafeBuffer { p in
