@@ -22,25 +22,22 @@ public struct Tensor: Sendable {
     /// - Throws: ``TensorError`` for a negative extent, an element count that overflows, or
     ///   memory that cannot be allocated.
     public init(repeating value: Float, shape: [Int]) throws(TensorError) {
-        let storage = try Tensor.checkedStorage(shape, "Tensor(repeating:shape:)")
-        storage.base.initialize(repeating: value, count: storage.count)
-        self.init(validShape: shape, storage: storage, offset: 0, count: storage.count)
+        try self.init(repeating: value, shape: shape, operation: "Tensor(repeating:shape:)")
+    }
+
+    private init(repeating value: Float, shape: [Int], operation: String) throws(TensorError) {
+        self.init(shape: shape, fresh: try Tensor.checkedStorage(shape, operation)) { $0.initialize(repeating: value) }
     }
 
     /// A tensor of `shape` (valid by construction) filled with `value`.
     package init(uncheckedShape shape: [Int], repeating value: Float) {
-        let n = shape.reduce(1, *)
-        let fresh = TensorStorage(uncheckedCount: n)
-        fresh.base.initialize(repeating: value, count: n)
-        self.init(validShape: shape, storage: fresh, offset: 0, count: n)
+        self.init(shape: shape, fresh: TensorStorage(uncheckedCount: shape.reduce(1, *))) { $0.initialize(repeating: value) }
     }
 
     /// A tensor of zeros.
     /// - Throws: ``TensorError`` as ``init(repeating:shape:)``.
     public static func zeros(_ shape: [Int]) throws(TensorError) -> Tensor {
-        let storage = try Tensor.checkedStorage(shape, "zeros")
-        storage.base.initialize(repeating: 0, count: storage.count)
-        return Tensor(validShape: shape, storage: storage, offset: 0, count: storage.count)
+        try Tensor(repeating: 0, shape: shape, operation: "zeros")
     }
 
     /// A tensor of zeros of `shape` (valid by construction).
@@ -60,26 +57,28 @@ public struct Tensor: Sendable {
     package init(uncheckedShape shape: [Int], values: [Float]) {
         let n = shape.reduce(1, *)
         precondition(values.count == n, "Tensor(shape: \(shape)) needs \(n) values, got \(values.count)")
-        let fresh = TensorStorage(uncheckedCount: n)
-        values.withUnsafeBufferPointer { if n > 0 { fresh.base.initialize(from: $0.baseAddress!, count: n) } }
-        self.init(validShape: shape, storage: fresh, offset: 0, count: n)
+        self.init(shape: shape, fresh: TensorStorage(uncheckedCount: n)) { out in
+            values.withUnsafeBufferPointer { if n > 0 { out.baseAddress!.initialize(from: $0.baseAddress!, count: n) } }
+        }
     }
 
     /// A tensor of `shape` whose elements are written by `body` (all of them must be).
     /// - Throws: ``TensorError`` for a negative extent, an overflowing element count or a failed
     ///   allocation; whatever `body` throws.
     public init(uninitializedShape shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) throws {
-        let fresh = try Tensor.checkedStorage(shape, "Tensor(uninitializedShape:)")
-        try body(UnsafeMutableBufferPointer(start: fresh.base, count: fresh.count))
-        self.init(validShape: shape, storage: fresh, offset: 0, count: fresh.count)
+        try self.init(shape: shape, fresh: Tensor.checkedStorage(shape, "Tensor(uninitializedShape:)"), body)
     }
 
     /// A tensor of `shape` (valid by construction) whose elements are written by `body`.
     package init(uncheckedShape shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
-        let n = shape.reduce(1, *)
-        let fresh = TensorStorage(uncheckedCount: n)
-        try body(UnsafeMutableBufferPointer(start: fresh.base, count: n))
-        self.init(validShape: shape, storage: fresh, offset: 0, count: n)
+        try self.init(shape: shape, fresh: TensorStorage(uncheckedCount: shape.reduce(1, *)), body)
+    }
+
+    /// `fresh` storage (of `shape`'s element count) filled by `body`: what every initializer
+    /// that allocates ends with.
+    private init(shape: [Int], fresh: TensorStorage, _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        try body(UnsafeMutableBufferPointer(start: fresh.base, count: fresh.count))
+        self.init(validShape: shape, storage: fresh, offset: 0, count: fresh.count)
     }
 
     /// A tensor over existing storage, without copying.

@@ -41,16 +41,22 @@ public final class TensorStorage: @unchecked Sendable {
     convenience init(checkedCount count: Int, operation: String, shape: [Int]) throws(TensorError) {
         let (bytes, overflow) = Swift.max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         guard !overflow else { throw .tooManyElements(operation: operation, shape: shape) }
-        guard let raw = malloc(bytes) else { throw .allocationFailed(operation: operation, shape: shape, bytes: bytes) }
-        self.init(owning: raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1)), count: count)
+        guard let base = Self.allocate(count, bytes: bytes) else { throw .allocationFailed(operation: operation, shape: shape, bytes: bytes) }
+        self.init(owning: base, count: count)
     }
 
     /// Allocates `count` (≥ 0, valid by construction) uninitialised floats; stops the process if
     /// memory runs out, like any Swift allocation. The path of every internal tensor.
     package convenience init(uncheckedCount count: Int) {
-        let bytes = Swift.max(count, 1) * MemoryLayout<Float>.stride
-        guard let raw = malloc(bytes) else { fatalError("out of memory for \(count) floats") }
-        self.init(owning: raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1)), count: count)
+        guard let base = Self.allocate(count, bytes: Swift.max(count, 1) * MemoryLayout<Float>.stride) else {
+            fatalError("out of memory for \(count) floats")
+        }
+        self.init(owning: base, count: count)
+    }
+
+    /// `bytes` from malloc (freed in deinit) for `count` floats, nil if they cannot be had.
+    private static func allocate(_ count: Int, bytes: Int) -> UnsafeMutablePointer<Float>? {
+        malloc(bytes)?.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 
     private init(owning base: UnsafeMutablePointer<Float>, count: Int) {
