@@ -127,6 +127,9 @@ import Testing
         try await expectError(ToolkitError.self, mentioning: ["128", "[127]"], on: model) {
             _ = try await model.steer([Self.prompt], layers: [1], vector: Tensor.zeros([127]))
         }
+        try await expectError(ToolkitError.self, mentioning: ["[2, 64]"], on: model) {   // 128 values, not [128]
+            _ = try await model.steer([Self.prompt], layers: [1], vector: Tensor.zeros([2, 64]))
+        }
     }
 
     @Test func mistakesInAGradientTraceReachTheCaller() async throws {
