@@ -179,4 +179,17 @@ import Testing
         // Detaching one side is the way out.
         #expect(try (a + b.detached()).gradientNode?.tapeID == tape1.id)
     }
+
+    @Test func emptyAxesGiveEmptyOrZeroResultsNotCrashes() throws {
+        // An inner size of 0 sums nothing: zeros, not uninitialised memory.
+        let product = try Tensor.zeros([3, 0]).matmul(Tensor.zeros([0, 4]))
+        #expect(product.shape == [3, 4] && product.scalars.allSatisfy { $0 == 0 })
+        let filled = try Tensor(repeating: 1, shape: [2, 3, 0]).matmul(Tensor(repeating: 1, shape: [2, 0, 5]))
+        #expect(filled.shape == [2, 3, 5] && filled.scalars.allSatisfy { $0 == 0 })
+        #expect(try Tensor.zeros([0, 2, 3]).matmul(Tensor.zeros([0, 3, 4])).shape == [0, 2, 4])   // an empty batch
+        #expect(try Tensor.zeros([2, 0]).softmax(axis: 1).shape == [2, 0])
+        #expect(try Tensor.zeros([0, 5]).sum(axes: [0]).scalars == [0, 0, 0, 0, 0])
+        #expect(try Tensor.zeros([2, 0]).mean(axes: [1]).shape == [2])
+        #expect(try Tensor(concatenatingRows: []).shape == [0, 0])
+    }
 }

@@ -16,6 +16,8 @@ extension Tensor {
         let n = b.transposed ? b.rows : b.columns
         // Internal: matmul checked the user's shapes; the layers' pullbacks pass their own.
         precondition(k == (b.transposed ? b.columns : b.rows), "matrix product of [\(m), \(k)] and [\(b.rows), \(b.columns)] (transposed: \(b.transposed))")
+        // An empty inner axis sums nothing: zeros (BLAS would refuse a leading dimension of 0).
+        if k == 0 { return Tensor.zeros(unchecked: shape) }
         return Tensor(uncheckedShape: shape) { out in
             a.tensor.withUnsafeBuffer { ap in
                 b.tensor.withUnsafeBuffer { bp in
@@ -52,7 +54,7 @@ extension Tensor {
         let outShape = Array(shape.dropLast()) + [n]
         // Against a shared [k, n] matrix, all rows of every batch form one product.
         let batch = other.rank == 3 ? shape[0] : 1
-        let m = count / (batch * Swift.max(k, 1))
+        let m = other.rank == 3 ? shape[1] : shape.dropLast().reduce(1, *)
         let result = Tensor.product(MatrixOperand(tensor: a, rows: m, columns: k, stride: m * k),
                                     MatrixOperand(tensor: b, rows: k, columns: n, stride: k * n),
                                     batch: batch, shape: outShape)
