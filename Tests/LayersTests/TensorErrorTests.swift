@@ -63,7 +63,7 @@ import Testing
             #expect(error == .negativeExtent(operation: "Tensor(uninitializedShape:)", shape: [-1]))
         }
         let storage = try TensorStorage(uninitializedCount: 10)
-        expectError(.viewOutOfStorage(shape: [3, 3], offset: 2, storageCount: 10), mentioning: ["[3, 3]", "offset 2", "10"]) {
+        expectError(.viewOutOfStorage(shape: [3, 3], offset: 2, storageCount: 10), mentioning: ["`Tensor(shape:storage:offset:)`", "[3, 3]", "offset 2", "10"]) {
             _ = try Tensor(shape: [3, 3], storage: storage, offset: 2)
         }
         expectError(.viewOutOfStorage(shape: [1], offset: Int.max, storageCount: 10), mentioning: []) {

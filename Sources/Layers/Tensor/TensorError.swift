@@ -60,7 +60,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .reshapeCount(from, to):
             "`reshaped`: cannot reshape \(from) (\(from.reduce(1, &*)) elements) to \(to) (\(to.reduce(1, &*)) elements)"
         case let .viewOutOfStorage(shape, offset, storageCount):
-            "`Tensor(uncheckedShape:storage:offset:)`: a view of shape \(shape) at offset \(offset) does not fit in a storage of \(storageCount) elements"
+            "`Tensor(shape:storage:offset:)`: a view of shape \(shape) at offset \(offset) does not fit in a storage of \(storageCount) elements"
         case let .rank(op, expected, shape):
             "`\(op)` needs \(expected), got shape \(shape)"
         case let .axisOutOfRange(op, axis, shape):
