@@ -52,12 +52,12 @@ struct BenchGEMM: ParsableCommand {
         var generator = SplitMix(seed: 1)
         for (name, k, n, layout) in Self.shapes {
             let shape = layout == .inputMajor ? [k, n] : [n, k]
-            let weight = Tensor(shape: shape, values: (0..<(k * n)).map { _ in generator.nextSigned() * 0.05 })
-            let bias = layout == .inputMajor ? Tensor(shape: [n], values: (0..<n).map { _ in generator.nextSigned() * 0.1 }) : nil
+            let weight = try Tensor(shape: shape, values: (0..<(k * n)).map { _ in generator.nextSigned() * 0.05 })
+            let bias = layout == .inputMajor ? try Tensor(shape: [n], values: (0..<n).map { _ in generator.nextSigned() * 0.1 }) : nil
             let plain = Linear(weight: weight, bias: bias, layout: layout)
             let variants = [plain, plain.packed(.float32), plain.packed(.bfloat16)]
             for m in rowCounts {
-                let x = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in generator.nextSigned() })
+                let x = try Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in generator.nextSigned() })
                 var times = [[Double]](repeating: [], count: variants.count)
                 var cpu = [[Double]](repeating: [], count: variants.count)
                 // One variant at a time, each after its own warm-up, OpenBLAS last and then a pause:

@@ -27,7 +27,7 @@ struct LogitLensCommand: AsyncParsableCommand {
         let inputs = ids.map { tokenLabel(model.tokenizer.decode([$0])) }
         var cells: [[[TokenScore]]] = []
         for layer in 0..<model.numLayers {
-            cells.append((0..<ids.count).map { model.topTokens(of: grid[layer][$0], k: top) })
+            cells.append(try (0..<ids.count).map { model.topTokens(of: try grid[layer][$0], k: top) })
         }
         let rows = cells.enumerated().map { layer, row in
             ["\(layer)"] + row.map { $0.map { "\(tokenLabel($0.text)) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ") }

@@ -35,15 +35,15 @@ struct PatchCommand: AsyncParsableCommand {
             metric: StandardizedTransformer.logitDifference(target: targetID, trap: trapID))
         let columns = result.tokens.map { tokenLabel(model.tokenizer.decode([$0])) }
         let normalized = result.normalized
-        let rows = (0..<model.numLayers).map { layer in
-            ["\(layer)"] + (0..<columns.count).map { String(format: "%.3f", normalized[element: [layer, $0]]) }
+        let rows = try (0..<model.numLayers).map { layer in
+            ["\(layer)"] + (try (0..<columns.count).map { String(format: "%.3f", try normalized[element: [layer, $0]]) })
         }
         print("Activation patching, metric logit(\(tokenLabel(model.tokenizer.decode([targetID])))) - "
             + "logit(\(tokenLabel(model.tokenizer.decode([trapID])))): clean \(String(format: "%.4f", result.clean)), "
             + "corrupted \(String(format: "%.4f", result.corrupted)); cells: (patched - corrupted) / (clean - corrupted)")
         print(Table(header: ["layer"] + columns, rows: rows).rendered)
         if let plot {
-            let values = (0..<model.numLayers).map { l in (0..<columns.count).map { normalized[element: [l, $0]] } }
+            let values = try (0..<model.numLayers).map { l in try (0..<columns.count).map { try normalized[element: [l, $0]] } }
             let finite = values.joined().filter(\.isFinite)
             let bound = max(1, finite.map(abs).max() ?? 1)
             let heatmap = SVGHeatmap(title: "Activation patching: \(clean) / \(corrupted)",

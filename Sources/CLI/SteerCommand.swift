@@ -30,7 +30,7 @@ struct SteerCommand: AsyncParsableCommand {
         let vector = try await model.steeringVector(from: from, to: to, layer: layer)
         let before = try await model.nextTokenProbs([prompt])
         let after = try await model.steer([prompt], layers: [layer], vector: vector, factor: factor)
-        let (b, a) = (model.topTokens(of: before[0], k: top), model.topTokens(of: after[0], k: top))
+        let (b, a) = (model.topTokens(of: try before[0], k: top), model.topTokens(of: try after[0], k: top))
         let norm = vector.scalars.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         print("Prompt \(prompt.debugDescription), layer \(layer), factor \(factor), vector norm \(String(format: "%.3f", norm))")
         let rows = (0..<min(b.count, a.count)).map { i in

@@ -57,7 +57,7 @@ public final class SafetensorsFile: Sendable {
             if Int(bitPattern: source) % MemoryLayout<Float>.alignment == 0 {
                 let floats = source.bindMemory(to: Float.self, capacity: info.elementCount)
                 let storage = TensorStorage(borrowing: floats, count: info.elementCount, owner: mapping)
-                return Tensor(shape: info.shape, storage: storage)
+                return Tensor(uncheckedShape: info.shape, storage: storage)
             }
             #endif
             return convert(info) { Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
@@ -106,7 +106,7 @@ public final class SafetensorsFile: Sendable {
 
     /// A new tensor of `info.shape` whose element `i` is `element(i)`.
     private func convert(_ info: TensorInfo, _ element: (Int) -> Float) -> Tensor {
-        Tensor(uninitializedShape: info.shape) { out in
+        Tensor(uncheckedShape: info.shape) { out in
             for i in 0..<out.count { out[i] = element(i) }
         }
     }

@@ -12,10 +12,10 @@ extension SequenceLayout {
         let keyWidth = group.map { keyLength(of: $0) }.max() ?? 0
         let shape = [group.count, packed.shape[1], length, keyWidth]
         if packed.isTracked {
-            return packed.gatheringRuns(squareRuns(group, heads: packed.shape[1], keys: packed.shape[2], length: length,
+            return packed.gatheringRuns(unchecked: squareRuns(group, heads: packed.shape[1], keys: packed.shape[2], length: length,
                                                    keyWidth: keyWidth, toPadded: true), shape: shape)
         }
-        var out = Tensor.zeros(shape)
+        var out = Tensor.zeros(unchecked: shape)
         out.withUnsafeMutableBuffer { o in
             packed.withUnsafeBuffer { p in
                 forEachSquareRow(group, heads: packed.shape[1], keys: packed.shape[2], length: length, keyWidth: keyWidth) {
@@ -34,7 +34,7 @@ extension SequenceLayout {
         let (heads, keys) = (packed.shape[1], packed.shape[2])
         if packed.isTracked || padded.isTracked {
             let runs = squareRuns(group, heads: heads, keys: keys, length: padded.shape[2], keyWidth: padded.shape[3], toPadded: false)
-            packed = packed.overwritingRuns(runs, from: padded)
+            packed = packed.overwritingRuns(unchecked: runs, from: padded)
             return
         }
         packed.withUnsafeMutableBuffer { p in

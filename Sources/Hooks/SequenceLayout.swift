@@ -37,19 +37,19 @@ public struct SequenceLayout: Sendable, Equatable {
         if packed.rank == 3 { return leftPaddedSquare(packed, sequences: group) }
         let width = packed.shape[1]
         if group.count == 1, let s = group.first {
-            return packed.rows(offsets[s]..<offsets[s + 1]).reshaped([1, lengths[s], width])
+            return packed.rows(unchecked: offsets[s]..<offsets[s + 1]).reshaped(unchecked: [1, lengths[s], width])
         }
         let length = group.map { lengths[$0] }.max() ?? 0
         if packed.isTracked {
             // Built from differentiable pieces so gradients flow back to the packed rows.
             var pieces: [Tensor] = []
             for s in group {
-                if length > lengths[s] { pieces.append(Tensor.zeros([length - lengths[s], width])) }
-                pieces.append(packed.rows(offsets[s]..<offsets[s + 1]))
+                if length > lengths[s] { pieces.append(Tensor.zeros(unchecked: [length - lengths[s], width])) }
+                pieces.append(packed.rows(unchecked: offsets[s]..<offsets[s + 1]))
             }
-            return Tensor(concatenatingRows: pieces).reshaped([group.count, length, width])
+            return Tensor(uncheckedConcatenatingRows: pieces).reshaped(unchecked: [group.count, length, width])
         }
-        var out = Tensor.zeros([group.count, length, width])
+        var out = Tensor.zeros(unchecked: [group.count, length, width])
         out.withUnsafeMutableBuffer { o in
             packed.withUnsafeBuffer { p in
                 for (i, s) in group.enumerated() {
@@ -70,11 +70,11 @@ public struct SequenceLayout: Sendable, Equatable {
         if packed.isTracked || padded.isTracked {
             // Rebuilt from differentiable pieces: rows before the group, the group's real rows
             // from `padded`, rows after it.
-            let flat = padded.reshaped([group.count * length, width])
-            var pieces = [packed.rows(0..<offsets[group.lowerBound])]
-            for (i, s) in group.enumerated() { pieces.append(flat.rows((i * length + length - lengths[s])..<((i + 1) * length))) }
-            pieces.append(packed.rows(offsets[group.upperBound]..<rows))
-            packed = Tensor(concatenatingRows: pieces.filter { $0.shape[0] > 0 })
+            let flat = padded.reshaped(unchecked: [group.count * length, width])
+            var pieces = [packed.rows(unchecked: 0..<offsets[group.lowerBound])]
+            for (i, s) in group.enumerated() { pieces.append(flat.rows(unchecked: (i * length + length - lengths[s])..<((i + 1) * length))) }
+            pieces.append(packed.rows(unchecked: offsets[group.upperBound]..<rows))
+            packed = Tensor(uncheckedConcatenatingRows: pieces.filter { $0.shape[0] > 0 })
             return
         }
         packed.withUnsafeMutableBuffer { p in

@@ -14,7 +14,7 @@ extension StandardizedTransformer {
     /// The `k` most likely next tokens after `prompt`, most likely first.
     public func predictions(for prompt: String, top k: Int) async throws -> [Prediction] {
         let logits = try await forward(try batch([prompt]))
-        let last = logits[0][logits.shape[1] - 1]
+        let last = try logits[0][logits.shape[1] - 1]
         let probabilities = Softmax.apply(last).scalars
         return probabilities.indices
             .sorted { probabilities[$0] > probabilities[$1] }

@@ -13,7 +13,7 @@ import Layers
         SafetensorsEntry(name: "ids", shape: [1, 4], payload: .int64([427, -1, .max, .min])),
         SafetensorsEntry(name: "scalar", shape: [], payload: .float32([7])),
         SafetensorsEntry(name: "empty", shape: [0, 5], payload: .float32([])),
-        SafetensorsEntry(name: "a.bias", tensor: Tensor(shape: [3], values: [0.5, 0.25, 0.125])),
+        SafetensorsEntry(name: "a.bias", tensor: Tensor(uncheckedShape: [3], values: [0.5, 0.25, 0.125])),
     ]
 
     @Test func roundTrip() throws {

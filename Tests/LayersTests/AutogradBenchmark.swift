@@ -19,7 +19,7 @@ struct AutogradBenchmark {
     @Test func linearRecordingAndBackward() throws {
         var r = TestRandom(seed: 60)
         let (rows, k, n) = (128, 768, 3072)
-        let x = r.tensor([rows, k]), w = r.tensor([k, n], -0.05, 0.05), b = r.tensor([n])
+        let x = try r.tensor([rows, k]), w = try r.tensor([k, n], -0.05, 0.05), b = try r.tensor([n])
         let plain = Linear(weight: w, bias: b, layout: .inputMajor)
         let untracked = milliseconds { _ = plain(x) }
         let tape = GradientTape()

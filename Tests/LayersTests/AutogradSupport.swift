@@ -16,9 +16,9 @@ struct TestRandom {
     mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
-    mutating func tensor(_ shape: [Int], _ low: Float = -1, _ high: Float = 1) -> Tensor {
+    mutating func tensor(_ shape: [Int], _ low: Float = -1, _ high: Float = 1) throws -> Tensor {
         let n = shape.reduce(1, *)
-        return Tensor(shape: shape, values: (0..<n).map { _ in uniform(low, high) })
+        return try Tensor(shape: shape, values: (0..<n).map { _ in uniform(low, high) })
     }
 }
 
@@ -30,18 +30,18 @@ struct TestRandom {
 func expectGradientsMatch(
     _ inputs: [Tensor], eps: Float = 1e-3, relative: Double = 1e-2, absolute: Double = 1e-3,
     seed: UInt64 = 7, sourceLocation: SourceLocation = #_sourceLocation,
-    _ f: ([Tensor]) -> Tensor
-) {
-    let probe = f(inputs)
+    _ f: ([Tensor]) throws -> Tensor
+) throws {
+    let probe = try f(inputs)
     var random = TestRandom(seed: seed)
-    let weights = random.tensor(probe.shape, -1, 1).scalars
-    func loss(_ xs: [Tensor]) -> Double {
-        zip(f(xs).scalars, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+    let weights = try random.tensor(probe.shape, -1, 1).scalars
+    func loss(_ xs: [Tensor]) throws -> Double {
+        zip(try f(xs).scalars, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     let tape = GradientTape()
     let watched = inputs.map { tape.watch($0) }
-    let out = f(watched)
-    let scalar = (out * Tensor(shape: out.shape, values: weights)).sum()
+    let out = try f(watched)
+    let scalar = try (out * Tensor(shape: out.shape, values: weights)).sum()
     let gradients: Gradients
     do { gradients = try tape.backward(scalar) } catch {
         Issue.record("backward failed: \(error)", sourceLocation: sourceLocation)
@@ -62,7 +62,7 @@ func expectGradientsMatch(
             xsMinus[i] = minus
             // The step actually taken, after Float rounding of x ± eps.
             let step = Double(plus.scalars[j]) - Double(minus.scalars[j])
-            let numeric = (loss(xsPlus) - loss(xsMinus)) / step
+            let numeric = (try loss(xsPlus) - loss(xsMinus)) / step
             if abs(Double(analytic[j]) - numeric) > absolute + relative * abs(numeric) {
                 failures.append("element \(j): analytic \(analytic[j]), numeric \(numeric)")
             }

@@ -5,13 +5,13 @@ import Testing
 /// and the standalone replay times the same list. (Other suites may multiply at the same time,
 /// so the checks look for this suite's products among what was recorded.)
 @Suite struct GEMMRecordingTests {
-    @Test func recordsEachProductWithItsLayoutOnlyWhileOn() async {
-        let a = Tensor(shape: [37, 5], values: (0..<185).map { Float($0 % 9) * 0.1 })
-        let b = Tensor(shape: [3, 5], values: (0..<15).map { Float($0 % 4) * 0.2 })
+    @Test func recordsEachProductWithItsLayoutOnlyWhileOn() async throws {
+        let a = try Tensor(shape: [37, 5], values: (0..<185).map { Float($0 % 9) * 0.1 })
+        let b = try Tensor(shape: [3, 5], values: (0..<15).map { Float($0 % 4) * 0.2 })
         #expect(!GEMM.Recording.isOn)
-        let (product, calls) = await GEMM.Recording.record { () async -> Tensor in
+        let (product, calls) = try await GEMM.Recording.record { () async throws -> Tensor in
             #expect(GEMM.Recording.isOn)
-            return a.matmul(b.transposed())
+            return try a.matmul(b.transposed())
         }
         #expect(!GEMM.Recording.isOn)
         #expect(product.shape == [37, 3])

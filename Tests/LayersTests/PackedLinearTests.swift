@@ -43,12 +43,12 @@ import Testing
     }
 
     @Test(arguments: [Linear.Layout.inputMajor, .outputMajor], [false, true])
-    func float32MatchesDoubleReference(layout: Linear.Layout, withBias: Bool) {
+    func float32MatchesDoubleReference(layout: Linear.Layout, withBias: Bool) throws {
         var r = TestRandom(seed: 90)
         for (m, k, n) in Self.shapes {
-            let x = r.tensor([m, k])
-            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
-            let b = withBias ? r.tensor([n]) : nil
+            let x = try r.tensor([m, k])
+            let w = layout == .inputMajor ? try r.tensor([k, n]) : try r.tensor([n, k])
+            let b = withBias ? try r.tensor([n]) : nil
             let layer = Linear(weight: w, bias: b, layout: layout)
             let packed = layer.packed(.float32)
             if PackedWeights.hasVectorKernel { #expect(packed.packedWeights?.precision == .float32) }
@@ -60,12 +60,12 @@ import Testing
     }
 
     @Test(arguments: [Linear.Layout.inputMajor, .outputMajor])
-    func bfloat16RoundsWeightsOnly(layout: Linear.Layout) {
+    func bfloat16RoundsWeightsOnly(layout: Linear.Layout) throws {
         var r = TestRandom(seed: 91)
         for (m, k, n) in Self.shapes {
-            let x = r.tensor([m, k])
-            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
-            let b = r.tensor([n])
+            let x = try r.tensor([m, k])
+            let w = layout == .inputMajor ? try r.tensor([k, n]) : try r.tensor([n, k])
+            let b = try r.tensor([n])
             let y = Linear(weight: w, bias: b, layout: layout).packed(.bfloat16)(x)
             let rounded = Self.reference(x, w, b, layout: layout, bf16: true)
             let exact = Self.reference(x, w, b, layout: layout, bf16: false)
@@ -87,25 +87,25 @@ import Testing
         #expect(Float(bitPattern: UInt32(ss_float_to_bf16_bits(.nan)) << 16).isNaN)
     }
 
-    @Test func emptyBatchGivesEmptyOutput() {
+    @Test func emptyBatchGivesEmptyOutput() throws {
         var r = TestRandom(seed: 92)
-        let layer = Linear(weight: r.tensor([4, 6]), bias: r.tensor([6]), layout: .inputMajor).packed(.bfloat16)
-        #expect(layer(Tensor(shape: [0, 4], values: [])).shape == [0, 6])
+        let layer = Linear(weight: try r.tensor([4, 6]), bias: try r.tensor([6]), layout: .inputMajor).packed(.bfloat16)
+        #expect(try layer(Tensor(shape: [0, 4], values: [])).shape == [0, 6])
     }
 
     /// The recorded path gives the untracked values bit for bit, and its gradients are right.
     @Test(arguments: [Linear.Layout.inputMajor, .outputMajor])
     func recordedForwardEqualsUntrackedAndDifferentiates(layout: Linear.Layout) throws {
         var r = TestRandom(seed: 93)
-        let x = r.tensor([5, 12])
-        let w = layout == .inputMajor ? r.tensor([12, 50]) : r.tensor([50, 12])
-        let b = r.tensor([50])
+        let x = try r.tensor([5, 12])
+        let w = layout == .inputMajor ? try r.tensor([12, 50]) : try r.tensor([50, 12])
+        let b = try r.tensor([50])
         let layer = Linear(weight: w, bias: b, layout: layout).packed(.float32)
         let tape = GradientTape()
         let tracked = layer(tape.watch(x))
         #expect(tracked.isTracked)
         #expect(tracked.detached().scalars == layer(x).scalars)
-        expectGradientsMatch([x]) { layer($0[0]) }
+        try expectGradientsMatch([x]) { layer($0[0]) }
         // Watched parameters (same values) keep the packed copy and get their gradients.
         let watched = layer.withParameters(weight: tape.watch(w), bias: tape.watch(b))
         #expect(watched.packedWeights === layer.packedWeights)
@@ -121,8 +121,8 @@ import Testing
     func inputGradientOnTransposedCopy(layout: Linear.Layout, precision: WeightPrecision) throws {
         var r = TestRandom(seed: 94)
         for (m, k, n) in Self.shapes {
-            let x = r.tensor([m, k]), g = r.tensor([m, n])
-            let w = layout == .inputMajor ? r.tensor([k, n]) : r.tensor([n, k])
+            let x = try r.tensor([m, k]), g = try r.tensor([m, n])
+            let w = layout == .inputMajor ? try r.tensor([k, n]) : try r.tensor([n, k])
             let layer = Linear(weight: w, bias: nil, layout: layout).packed(precision)
             let tape = GradientTape()
             let input = tape.watch(x)

@@ -21,7 +21,7 @@ import Testing
         for point in HookPoint.all(layers: model.info.numLayers) {
             let key = model.info.naming.envoyKey(of: point)
             let mine = try #require(values[point], "\(point) was not fired")
-            let diff = maxDifferenceOverRealTokens(packed: mine, reference: try fixture.reference(key), batch: fixture.batch)
+            let diff = try maxDifferenceOverRealTokens(packed: mine, reference: try fixture.reference(key), batch: fixture.batch)
             #expect(diff <= 1e-4, "\(name): \(key) differs by \(diff)")
         }
     }
@@ -31,7 +31,7 @@ import Testing
         let fixture = try Fixtures.Case("bf16-weights-tailor")
         let model = try ModelLoader.loadModel(directory: fixture.modelDirectory)
         let logits = try await ForwardPass.run(model, fixture.batch)
-        let diff = maxDifferenceOverRealTokens(packed: logits, reference: try fixture.reference("model.lm_head.output"),
+        let diff = try maxDifferenceOverRealTokens(packed: logits, reference: try fixture.reference("model.lm_head.output"),
                                                batch: fixture.batch)
         #expect(diff > 1e-3, "Float32 logits differ from the BF16-weight reference by only \(diff)")
     }

@@ -43,13 +43,13 @@ enum Fixtures {
 
 /// The largest difference between packed rows and a left-padded [batch, seq, width] reference,
 /// over real (unpadded) positions.
-func maxDifferenceOverRealTokens(packed: Tensor, reference: Tensor, batch: TokenBatch) -> Float {
+func maxDifferenceOverRealTokens(packed: Tensor, reference: Tensor, batch: TokenBatch) throws -> Float {
     let padded = batch.layout.leftPadded(packed)
     precondition(padded.shape == reference.shape, "shapes \(padded.shape) and \(reference.shape)")
     var worst: Float = 0
     for r in 0..<batch.batchSize {
         for c in batch.padding(of: r)..<batch.maxLength {
-            worst = max(worst, padded[r][c].maxAbsDifference(reference[r][c]))
+            worst = max(worst, try padded[r][c].maxAbsDifference(try reference[r][c]))
         }
     }
     return worst

@@ -16,13 +16,13 @@ import Testing
         #expect(batch.padding(of: 1) == 2 && batch.rows(of: 1) == 3..<4)
     }
 
-    @Test func leftPaddedLayoutRoundTrips() {
+    @Test func leftPaddedLayoutRoundTrips() throws {
         let batch = TokenBatch([[1, 2], [3, 4, 5]])
-        let packed = Tensor(shape: [5, 2], values: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+        let packed = try Tensor(shape: [5, 2], values: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
         let padded = batch.layout.leftPadded(packed)
         #expect(padded.shape == [2, 3, 2])
         #expect(padded.scalars == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
-        var back = Tensor.zeros([5, 2])
+        var back = try Tensor.zeros([5, 2])
         batch.layout.scatter(padded, into: &back)
         #expect(back.scalars == packed.scalars)
         #expect(batch.layout.leftPadded(packed, sequences: 1..<2).scalars == [3, 3, 4, 4, 5, 5])

@@ -36,8 +36,8 @@ import Testing
             #expect(l0.shape == [shard.tokens, model.hiddenSize] && ids.count == shard.tokens)
             #expect(Int(prompts[0]) == shard.firstPrompt)
             for r in 0..<shard.tokens {
-                rows[Int(prompts[r]), default: []].append((Int(positions[r]), ids[r], l0.rows(r..<(r + 1)).scalars,
-                                                            l2.rows(r..<(r + 1)).scalars))
+                rows[Int(prompts[r]), default: []].append((Int(positions[r]), ids[r], try l0.rows(r..<(r + 1)).scalars,
+                                                            try l2.rows(r..<(r + 1)).scalars))
             }
         }
         for (i, prompt) in Self.prompts.enumerated() {

@@ -19,7 +19,7 @@ import Testing
         }
         for (point, value) in zip(points, values) {
             let key = model.info.naming.envoyKey(of: point)
-            #expect(value.maxAbsDifference(try a.activation("tailor", key)) <= 1e-4, "\(a.name): \(key)")
+            #expect(try value.maxAbsDifference(try a.activation("tailor", key)) <= 1e-4, "\(a.name): \(key)")
         }
         let batch = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
         let last = model.numLayers - 1
@@ -28,7 +28,7 @@ import Testing
         #expect(padded.shape == reference.shape)
         for (r, p) in batch.enumerated() {
             let n = model.tokenize(p).count
-            for c in (padded.shape[1] - n)..<padded.shape[1] { #expect(padded[r][c].maxAbsDifference(reference[r][c]) <= 1e-4) }
+            for c in (padded.shape[1] - n)..<padded.shape[1] { #expect(try padded[r][c].maxAbsDifference(reference[r][c]) <= 1e-4) }
         }
     }
 
@@ -41,14 +41,14 @@ import Testing
                                            cache: .modules(["layers.0", "attentions.1", "mlps.1", "ln_final"], inputs: true)) { t in
             let input = try await t.layersInput[1]
             let attention = try await t.attentionsOutput[1]
-            try await t.mlpsOutput.edit(1) { $0 = Tensor.zeros($0.shape) }
+            try await t.mlpsOutput.edit(1) { $0 = try Tensor.zeros($0.shape) }
             return (try await t.layersOutput[1], input, attention, try await t.logits)
         }
         let (out, input, attention, logits) = result.value
         // Without the MLP, block 1's output is its input plus the attention output (also with
         // GPT-NeoX's parallel residual, where the MLP reads the block input).
-        #expect(out.maxAbsDifference(input + attention) <= 1e-5)
-        #expect(logits.maxAbsDifference(clean) > 1e-3)
+        #expect(try out.maxAbsDifference(input + attention) <= 1e-5)
+        #expect(try logits.maxAbsDifference(clean) > 1e-3)
         let expected = [naming.envoyPath(of: .layerOutput(0)), naming.envoyPath(of: .attentionOutput(1)),
                         naming.envoyPath(of: .mlpOutput(1)), naming.envoyPath(of: .lnFinal)]
         #expect(result.cache.keys == expected)
@@ -56,7 +56,7 @@ import Testing
                                 "tiny-neox-sequential": "model.gpt_neox.layers.0"][a.name] ?? "model.model.layers.0")
         #expect(result.cache[expected[2]]?.output?.scalars.allSatisfy { $0 == 0 } == true)
         let layer0 = try #require(result.cache[expected[0]]?.input)
-        #expect(layer0.maxAbsDifference(try a.activation("tailor", naming.envoyKey(of: .layerInput(0)))) <= 1e-4)
+        #expect(try layer0.maxAbsDifference(try a.activation("tailor", naming.envoyKey(of: .layerInput(0)))) <= 1e-4)
     }
 
     @Test(arguments: ArchitectureFixture.all)
@@ -69,7 +69,7 @@ import Testing
             return h0
         }
         #expect(model.blocksComputed - before == 1)
-        #expect(h0.maxAbsDifference(try a.activation("tailor", model.info.naming.envoyKey(of: .layerOutput(0)))) <= 1e-4)
+        #expect(try h0.maxAbsDifference(try a.activation("tailor", model.info.naming.envoyKey(of: .layerOutput(0)))) <= 1e-4)
     }
 
     @Test(arguments: ArchitectureFixture.all)
@@ -83,11 +83,11 @@ import Testing
                 for p in points { _ = try await t.value(at: p) }
                 let logits = try await t.logits
                 let scalar = loss == "sum" ? logits.sum()
-                    : logits.select(axis: 0, index: 0).slice(axis: 0, range: 0..<(ids.count - 1)).crossEntropy(targets: Array(ids.dropFirst()))
+                    : try logits.select(axis: 0, index: 0).slice(axis: 0, range: 0..<(ids.count - 1)).crossEntropy(targets: Array(ids.dropFirst()))
                 let g = try await t.backward(scalar)
                 return try points.map { try g.gradient(at: $0) }
             }
-            for (p, g) in zip(points, grads) { expectClose(g, try a.gradient(loss, naming.envoyKey(of: p)), "\(a.name) \(loss) \(p)") }
+            for (p, g) in zip(points, grads) { try expectClose(g, try a.gradient(loss, naming.envoyKey(of: p)), "\(a.name) \(loss) \(p)") }
         }
         // With every layer's attention probabilities read as well (they are then part of the
         // graph): the same probabilities and the same gradients.
@@ -102,12 +102,12 @@ import Testing
             return (probabilities, try points.map { try g.gradient(at: $0) })
         }
         for (i, p) in probabilities.enumerated() {
-            #expect(p.maxAbsDifference(try a.attentionProbabilities(i, naming: naming)) <= 1e-4, "\(a.name) probabilities \(i)")
+            #expect(try p.maxAbsDifference(try a.attentionProbabilities(i, naming: naming)) <= 1e-4, "\(a.name) probabilities \(i)")
         }
-        for (p, g) in zip(points, grads) { expectClose(g, try a.gradient("sum", naming.envoyKey(of: p)), "\(a.name) sum with probabilities read \(p)") }
+        for (p, g) in zip(points, grads) { try expectClose(g, try a.gradient("sum", naming.envoyKey(of: p)), "\(a.name) sum with probabilities read \(p)") }
         let names = try a.reference().parameters
         let g = try await model.trace("My tailor is rich", gradients: .parameters) { t in try await t.backward(try await t.logits.sum()) }
-        for name in names { expectClose(try g.parameter(name), try a.parameterGradient(name), "\(a.name) \(name)") }
+        for name in names { try expectClose(try g.parameter(name), try a.parameterGradient(name), "\(a.name) \(name)") }
     }
 
     @Test(arguments: ArchitectureFixture.all)
@@ -132,18 +132,18 @@ import Testing
         for i in 0..<layers {
             let reference = try a.attentionProbabilities(i, naming: model.info.naming)
             #expect(probabilities[i].shape == reference.shape)
-            #expect(probabilities[i].maxAbsDifference(reference) <= 1e-4, "\(a.name) layer \(i)")
+            #expect(try probabilities[i].maxAbsDifference(reference) <= 1e-4, "\(a.name) layer \(i)")
         }
-        #expect(logits.maxAbsDifference(try a.activation("tailor", model.info.naming.envoyKey(of: .logits))) <= 1e-4)
+        #expect(try logits.maxAbsDifference(try a.activation("tailor", model.info.naming.envoyKey(of: .logits))) <= 1e-4)
         // Every query attends to the first token only: the attention output is then the same at every position.
         let attention = try await model.trace("My tailor is rich") { t in
             try await t.attentionProbabilities.edit(0) { p in
                 let (heads, n) = (p.shape[1], p.shape[2])
-                p = Tensor(shape: p.shape, values: (0..<(heads * n * n)).map { $0 % n == 0 ? 1 : 0 })
+                p = try Tensor(shape: p.shape, values: (0..<(heads * n * n)).map { $0 % n == 0 ? 1 : 0 })
             }
             return try await t.attentionsOutput[0]
         }
-        #expect(attention[0][3].maxAbsDifference(attention[0][0]) <= 1e-5)
+        #expect(try attention[0][3].maxAbsDifference(attention[0][0]) <= 1e-5)
     }
 
     /// In KV-cached generation steps the probabilities of the new rows cover the cached keys too
@@ -167,21 +167,21 @@ import Testing
             let keys = step2.shape[3]
             #expect(step2.shape == [2, heads, 1, max(promptIDs.count, model.tokenize(prompts[1 - p]).count) + 2])
             for h in 0..<heads {
-                let got = Array(step2[p][h][0].scalars.suffix(n))
-                let want = Array(full[0][h][n - 1].scalars)
+                let got = Array(try step2[p][h][0].scalars.suffix(n))
+                let want = Array(try full[0][h][n - 1].scalars)
                 #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a.name) prompt \(p) head \(h)")
-                #expect(step2[p][h][0].scalars.prefix(keys - n).allSatisfy { $0 == 0 })  // key padding
+                #expect(try step2[p][h][0].scalars.prefix(keys - n).allSatisfy { $0 == 0 })  // key padding
             }
         }
         // Replace step 1's probabilities: every head attends to the first token only.
-        @Sendable func firstTokenOnly(_ p: inout Tensor) {
+        @Sendable func firstTokenOnly(_ p: inout Tensor) throws {
             let keys = p.shape[3]
-            p = Tensor(shape: p.shape, values: (0..<p.count).map { $0 % keys == 0 ? 1 : 0 })
+            p = try Tensor(shape: p.shape, values: (0..<p.count).map { $0 % keys == 0 ? 1 : 0 })
         }
         let prompt = "My tailor is rich"
         let plain = try await model.generate(prompt, maxNewTokens: 1, stopAtEndOfText: false)
         let edited = try await model.generate(prompt, maxNewTokens: 2, stopAtEndOfText: false, steps: 1...1) { _, t in
-            try await t.attentionProbabilities.edit(layer) { firstTokenOnly(&$0) }
+            try await t.attentionProbabilities.edit(layer) { try firstTokenOnly(&$0) }
             return try await t.logits
         }
         let ids = model.tokenize(prompt) + plain.ids
@@ -193,14 +193,14 @@ import Testing
                 for h in 0..<heads {
                     for k in 0..<n { values[(h * n + n - 1) * n + k] = k == 0 ? 1 : 0 }
                 }
-                p = Tensor(shape: p.shape, values: values)
+                p = try Tensor(shape: p.shape, values: values)
             }
             return try await t.logits
         }
         let stepLogits = try #require(edited.values[1])               // [1, 1, vocab]
         let n = ids.count
-        #expect(stepLogits[0][0].maxAbsDifference(reference[0][n - 1]) <= 1e-4, "\(a.name)")
-        #expect(stepLogits[0][0].maxAbsDifference(try await model.trace(tokens: ids) { t in try await t.logits }[0][n - 1]) > 1e-3)
+        #expect(try stepLogits[0][0].maxAbsDifference(reference[0][n - 1]) <= 1e-4, "\(a.name)")
+        #expect(try stepLogits[0][0].maxAbsDifference(try await model.trace(tokens: ids) { t in try await t.logits }[0][n - 1]) > 1e-3)
     }
 
     /// The toolkit runs on every architecture: the logit lens of the last layer is the softmax of
@@ -211,7 +211,7 @@ import Testing
         let model = try await a.model()
         let grid = try await model.logitLensGrid("My tailor is rich")                        // [layers, 4, vocab]
         let logits = try a.activation("tailor", model.info.naming.envoyKey(of: .logits))     // [1, 4, vocab]
-        #expect(grid[model.numLayers - 1].maxAbsDifference(Softmax.apply(logits[0])) <= 1e-5)
+        #expect(try grid[model.numLayers - 1].maxAbsDifference(Softmax.apply(logits[0])) <= 1e-5)
         let vector = try a.activation("tailor", model.info.naming.envoyKey(of: .layerOutput(0)))[0][3]
         #expect(try model.topKClosestTokens(vector, k: 3).count == 3)
     }

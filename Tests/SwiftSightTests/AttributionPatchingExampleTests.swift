@@ -12,9 +12,9 @@ import Testing
         #expect(model.tokenize(clean).count == model.tokenize(corrupted).count)
 
         // The metric: how much the model prefers " France" over " Italy" next.
-        @Sendable func metric(_ logits: Tensor) -> Tensor {
-            let last = logits.select(axis: 1, index: -1)
-            return (last.gather(indices: [good]) - last.gather(indices: [bad])).sum()
+        @Sendable func metric(_ logits: Tensor) throws -> Tensor {
+            let last = try logits.select(axis: 1, index: -1)
+            return try (last.gather(indices: [good]) - last.gather(indices: [bad])).sum()
         }
 
         // 1. Clean activations at every layer output.
@@ -27,15 +27,15 @@ import Testing
         let (corruptActs, grads, corruptMetric) = try await model.trace(corrupted, gradients: .activations) { t in
             var acts: [Tensor] = []
             for i in 0..<t.numLayers { acts.append(try await t.layersOutput[i]) }
-            let m = metric(try await t.logits)
+            let m = try metric(try await t.logits)
             let g = try await t.backward(m)
             return (acts, try acts.map { try g.gradient(of: $0) }, m.scalars[0])
         }
         // 3. Attribution of patching layer i at position p: (clean - corrupted) · gradient.
         var attribution: [[Float]] = []
         for i in 0..<model.numLayers {
-            let delta = (cleanActs[i] - corruptActs[i]) * grads[i]           // [1, seq, hidden]
-            attribution.append(delta.sum(axes: [0, 2]).scalars)              // one number per position
+            let delta = try (cleanActs[i] - corruptActs[i]) * grads[i]           // [1, seq, hidden]
+            attribution.append(try delta.sum(axes: [0, 2]).scalars)              // one number per position
         }
 
         // Check against real activation patching at the last layer's last position, where
@@ -44,11 +44,11 @@ import Testing
         let position = cleanActs[layer].shape[1] - 1
         let patched = try await model.trace(corrupted) { t in
             try await t.layersOutput.edit(layer) { v in
-                let source = cleanActs[layer][0][position].scalars
+                let source = try cleanActs[layer][0][position].scalars
                 let width = source.count
                 v.withUnsafeMutableBuffer { p in for j in 0..<width { p[position * width + j] = source[j] } }
             }
-            return metric(try await t.logits).scalars[0]
+            return try metric(try await t.logits).scalars[0]
         }
         let actual = patched - corruptMetric
         let estimated = attribution[layer][position]

@@ -56,7 +56,7 @@ import Testing
                 for layer in depth..<model.numLayers { try await t.skipLayer(layer) }
                 return try await t.logits
             }
-            let probabilities = Softmax.apply(logits[0][logits.shape[1] - 1]).scalars
+            let probabilities = Softmax.apply(try logits[0][logits.shape[1] - 1]).scalars
             lens.append(probabilities[saying])
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
             #expect((best == saying) == (depth == model.numLayers), "depth \(depth): top token \(best)")

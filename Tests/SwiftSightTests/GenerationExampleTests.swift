@@ -26,9 +26,9 @@ import Testing
         }
 
         // Steer every step.
-        let vector = Tensor(shape: [64], values: (0..<64).map { Float($0 % 7) - 3 })
+        let vector = try Tensor(shape: [64], values: (0..<64).map { Float($0 % 7) - 3 })
         let steered = try await model.generate("My tailor is rich", maxNewTokens: 10) { step, t in
-            try await t.layersOutput.edit(1) { $0 = $0 + vector * 4 }
+            try await t.layersOutput.edit(1) { $0 = try $0 + vector * 4 }
         }
 
         // Stream tokens as they are generated.

@@ -22,7 +22,7 @@ import Testing
             try await t.layersOutput[1]
         }
         if full.shape[1] == 6, let step2 = run.values[2] {
-            #expect(step2[0][0].maxAbsDifference(full[0][5]) <= 1e-4)
+            #expect(try step2[0][0].maxAbsDifference(full[0][5]) <= 1e-4)
         }
         // Same tokens as without interventions: reading changes nothing.
         #expect(output == (try await model.generate(prompt, maxNewTokens: 5)))
@@ -32,17 +32,17 @@ import Testing
         let model = try await GenerationFixtures.model()
         let prompt = "Hello world"
         let plain = try await model.generate(prompt, maxNewTokens: 10, stopAtEndOfText: false)
-        let vector = Tensor(shape: [64], values: (0..<64).map { Float(($0 * 37) % 11) - 5 })
+        let vector = try Tensor(shape: [64], values: (0..<64).map { Float(($0 * 37) % 11) - 5 })
         let steps = Mutex<[Int]>([])
         let steered = try await model.generate(prompt, maxNewTokens: 10, stopAtEndOfText: false) { step, t in
             steps.withLock { $0.append(step.index) }
-            try await t.layersOutput.edit(1) { $0 = $0 + vector }   // every position of this step
+            try await t.layersOutput.edit(1) { $0 = try $0 + vector }   // every position of this step
         }
         #expect(steps.withLock { $0 } == Array(0..<10))
         #expect(steered.output?.ids != plain.ids)
         // Steering from step 3 on leaves the first three tokens alone.
         let late = try await model.generate(prompt, maxNewTokens: 10, stopAtEndOfText: false, steps: 3...) { _, t in
-            try await t.layersOutput.edit(1) { $0 = $0 + vector }
+            try await t.layersOutput.edit(1) { $0 = try $0 + vector }
         }
         #expect(late.output.map { Array($0.ids.prefix(3)) } == Array(plain.ids.prefix(3)))
         #expect(late.output?.ids != plain.ids)
@@ -60,7 +60,7 @@ import Testing
         #expect(logits.shape == [1, model.tokenize(prompt).count, model.info.vocabSize])
         #expect(read.output?.ids == plain.ids)
         let last = logits.shape[1] - 1
-        let row = logits.slice(axis: 1, range: last..<(last + 1)).scalars
+        let row = try logits.slice(axis: 1, range: last..<(last + 1)).scalars
         #expect(row.indices.max { row[$0] < row[$1] } == plain.ids[0])
     }
 

@@ -32,7 +32,7 @@ import Testing
         let model = try await GenerationFixtures.model()
         let prompt = "Hello"
         let logits = try await model.forward(TokenBatch([model.tokenize(prompt)]))
-        let last = logits[0][logits.shape[1] - 1].scalars
+        let last = try logits[0][logits.shape[1] - 1].scalars
         let top3 = Set(last.indices.sorted { last[$0] > last[$1] }.prefix(3))
         for seed in 0..<40 {
             let out = try await model.generate(prompt, maxNewTokens: 1, sampling: Sampling(temperature: 5, topK: 3, seed: UInt64(seed)))

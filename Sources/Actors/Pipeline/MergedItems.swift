@@ -36,7 +36,7 @@ final class MergedItems: Sendable {
             batch = TokenBatch(items.flatMap(\.batch.sequences), pastLengths: items.flatMap(\.batch.pastLengths))
             let caches = items.compactMap(\.cache)
             cache = caches.count == items.count ? KVCache(sequences: caches.flatMap(\.sequences)) : nil
-            hidden = items[0].hidden.rank == 2 ? Tensor(concatenatingRows: items.map(\.hidden)) : items[0].hidden
+            hidden = items[0].hidden.rank == 2 ? Tensor(uncheckedConcatenatingRows: items.map(\.hidden)) : items[0].hidden
         }
     }
 
@@ -45,12 +45,12 @@ final class MergedItems: Sendable {
 
     /// Item `i`'s rows of a merged tensor (a view).
     func rows(of i: Int, in merged: Tensor) -> Tensor {
-        items.count == 1 ? merged : merged.rows(rowOffsets[i]..<rowOffsets[i + 1])
+        items.count == 1 ? merged : merged.rows(unchecked: rowOffsets[i]..<rowOffsets[i + 1])
     }
 
     /// Item `i`'s rows of a merged tensor that has one row per sequence (a view).
     func sequenceRows(of i: Int, in merged: Tensor) -> Tensor {
-        items.count == 1 ? merged : merged.rows(sequenceOffsets[i]..<sequenceOffsets[i + 1])
+        items.count == 1 ? merged : merged.rows(unchecked: sequenceOffsets[i]..<sequenceOffsets[i + 1])
     }
 
     /// Writes item `i`'s rows back into a merged tensor.

@@ -149,11 +149,11 @@ public actor Stage {
             var normed = model.finalNorm(merged.hidden)
             try await merged.fire(.lnFinal, &normed)
             if merged.items.allSatisfy({ $0.logitRows != .all && !$0.bus.wants(.logits) }) {
-                let rows = (0..<batch.batchSize).map { normed.rows((batch.offsets[$0 + 1] - 1)..<batch.offsets[$0 + 1]) }
-                let last = rows.count == 1 ? rows[0] : Tensor(concatenatingRows: rows)
+                let rows = (0..<batch.batchSize).map { normed.rows(unchecked: (batch.offsets[$0 + 1] - 1)..<batch.offsets[$0 + 1]) }
+                let last = rows.count == 1 ? rows[0] : Tensor(uncheckedConcatenatingRows: rows)
                 if merged.items.allSatisfy({ $0.logitRows == .greedyTokenOfEachSequence }) {
                     let tokens = model.greedyTokens(last)
-                    return (Tensor(shape: [tokens.count, 1], values: tokens.map { Float($0) }), true)
+                    return (Tensor(uncheckedShape: [tokens.count, 1], values: tokens.map { Float($0) }), true)
                 }
                 return (model.unembed(last), true)
             }

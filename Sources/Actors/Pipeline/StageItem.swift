@@ -48,7 +48,7 @@ public struct StageItem: Sendable {
         self.bus = bus
         self.firstIndex = firstIndex
         self.tape = tape
-        self.hidden = Tensor.zeros([0])
+        self.hidden = Tensor.zeros(unchecked: [0])
     }
 }
 

@@ -38,7 +38,7 @@ extension BenchCases {
         })
         cases.append(BenchCase("trace_ablate_l3_short", "trace zero-ablating `layers_output[3]`, reading the logits, short") {
             _ = try await model.trace(short) { t in
-                try await t.layersOutput.edit(3) { $0 = Tensor.zeros($0.shape) }
+                try await t.layersOutput.edit(3) { $0 = try Tensor.zeros($0.shape) }
                 return try await t.logits
             }
         })

@@ -166,7 +166,7 @@ public final class HookBus: Sendable {
     /// The value at `point` for `invoke`, [sequences, length, width], once the forward pass gets there.
     /// - Throws: ``TraceError`` if the point has passed, does not exist, or will never be reached.
     public func value(at point: HookPoint, invoke: Int) async throws -> Tensor {
-        if let layer = point.layer, layer >= layers { throw TraceError.layerOutOfRange(point, layers: layers) }
+        if let layer = point.layer, layer < 0 || layer >= layers { throw TraceError.layerOutOfRange(point, layers: layers) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Tensor, Error>) in
                 let outcome = state.withLock { s -> Result<InvokeStateMachine.Request, Error> in

@@ -19,6 +19,8 @@ public struct ScaledDotProductAttention: Sendable {
         /// Sizes for self-attention over `length` positions, or queries appended after
         /// `keyLength - queryLength` cached positions.
         public init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, kvHeads: Int, headDim: Int) {
+            // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+            // model passes its own activations. Intervention code uses the throwing tensor operations.
             precondition(heads % kvHeads == 0, "\(heads) heads cannot share \(kvHeads) key/value heads")
             precondition(keyLength >= queryLength, "fewer keys than queries")
             (self.batch, self.queryLength, self.keyLength) = (batch, queryLength, keyLength)

@@ -1,18 +1,18 @@
 /// NumPy broadcasting of two shapes: axes aligned from the end, an extent of 1 (or a missing
-/// axis) repeats along the other operand's extent.
+/// axis) repeats along the other operand's extent. Nil when the shapes do not broadcast.
 struct BroadcastPlan {
     /// The result's shape.
     let shape: [Int]
     /// Per result axis, each operand's element stride (0 where it repeats).
     let strides: (a: [Int], b: [Int])
 
-    init(_ a: [Int], _ b: [Int]) {
+    init?(_ a: [Int], _ b: [Int]) {
         let rank = Swift.max(a.count, b.count)
         let pa = [Int](repeating: 1, count: rank - a.count) + a
         let pb = [Int](repeating: 1, count: rank - b.count) + b
         var out = [Int](repeating: 1, count: rank)
         for i in 0..<rank {
-            precondition(pa[i] == pb[i] || pa[i] == 1 || pb[i] == 1, "shapes \(a) and \(b) do not broadcast")
+            guard pa[i] == pb[i] || pa[i] == 1 || pb[i] == 1 else { return nil }
             out[i] = pa[i] == 1 ? pb[i] : pa[i]
         }
         shape = out
@@ -65,10 +65,10 @@ extension Tensor {
     /// `target` shape was repeated, giving the operand's gradient. O(n).
     func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
-        let plan = BroadcastPlan(target, shape)
-        precondition(plan.shape == shape, "cannot sum \(shape) down to \(target)")
+        // Internal: only pullbacks call this, with the shape of their operand.
+        guard let plan = BroadcastPlan(target, shape), plan.shape == shape else { preconditionFailure("cannot sum \(shape) down to \(target)") }
         let (n, sa) = (plan.innerLength, plan.innerStrides.a)
-        var result = Tensor.zeros(target)
+        var result = Tensor.zeros(unchecked: target)
         result.withUnsafeMutableBuffer { r in
             withUnsafeBuffer { g in
                 let (rp, gp) = (r.baseAddress!, g.baseAddress!)

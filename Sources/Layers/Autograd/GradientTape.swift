@@ -126,7 +126,7 @@ public final class GradientTape: Sendable {
         // are copy-on-write, so recording meanwhile does not disturb it).
         let (nodes, shapes, parameters) = state.withLock { ($0.nodes, $0.shapes, $0.parameters) }
 
-        var gradients: [Int: Tensor] = [link.index: Tensor(repeating: 1, shape: scalar.shape)]
+        var gradients: [Int: Tensor] = [link.index: Tensor(uncheckedShape: scalar.shape, repeating: 1)]
         var reached: [Int] = []
         var lowest = link.index
         var i = link.index
@@ -147,6 +147,7 @@ public final class GradientTape: Sendable {
             reached.append(i)
             for (input, inputGradient) in zip(node.inputs, pullback(g)) {
                 guard let input, let inputGradient, input >= floorIndex else { continue }
+                // Internal invariant: a pullback returns gradients of its inputs' shapes (user edits are checked above).
                 precondition(inputGradient.shape == shapes[input],
                              "pullback of node \(i) gave a gradient of shape \(inputGradient.shape) for node \(input) of shape \(shapes[input])")
                 if gradients[input] == nil {

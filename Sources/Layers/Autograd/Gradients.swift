@@ -23,7 +23,7 @@ public struct Gradients: Sendable {
         guard node.index >= 0, node.index < shapes.count else {
             throw AutogradError.recordedAfterBackward(node: node.index)
         }
-        return gradients[node.index] ?? Tensor.zeros(shapes[node.index])
+        return gradients[node.index] ?? Tensor.zeros(unchecked: shapes[node.index])
     }
 
     /// Names of the parameters watched with ``GradientTape/watchParameter(_:name:)``, sorted.
@@ -33,12 +33,12 @@ public struct Gradients: Sendable {
     /// - Throws: ``AutogradError/unknownParameter(_:)`` if no parameter has that name.
     public func parameterGradient(_ name: String) throws -> Tensor {
         guard let index = parameters[name] else { throw AutogradError.unknownParameter(name) }
-        return gradients[index] ?? Tensor.zeros(shapes[index])
+        return gradients[index] ?? Tensor.zeros(unchecked: shapes[index])
     }
 
     /// Every watched parameter's gradient by name (zeros for those that did not influence the
     /// scalar, allocated here). O(total parameter elements) for the zeros.
     public var parameterGradients: [String: Tensor] {
-        parameters.mapValues { gradients[$0] ?? Tensor.zeros(shapes[$0]) }
+        parameters.mapValues { gradients[$0] ?? Tensor.zeros(unchecked: shapes[$0]) }
     }
 }

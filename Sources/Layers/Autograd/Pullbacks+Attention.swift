@@ -18,6 +18,8 @@ extension ScaledDotProductAttention {
     public func callAsFunction(queries: Tensor, keys: Tensor, values: Tensor,
                                heads: Int, kvHeads: Int? = nil, keyMask: [Float]? = nil) -> Tensor {
         let kvHeads = kvHeads ?? heads
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(queries.rank == 3 && keys.rank == 3 && values.rank == 3 && keys.shape == values.shape
                      && queries.shape[0] == keys.shape[0] && heads > 0 && kvHeads > 0
                      && queries.shape[2] % heads == 0 && keys.shape[2] == queries.shape[2] / heads * kvHeads,
@@ -28,9 +30,9 @@ extension ScaledDotProductAttention {
         let shape = Shape(batch: batch, queryLength: tq, keyLength: tk, heads: heads, kvHeads: kvHeads, headDim: hd)
         let (q, k, v) = (queries.detached(), keys.detached(), values.detached())
         let tracked = queries.isTracked || keys.isTracked || values.isTracked
-        var probabilities = tracked ? Tensor.zeros([batch, heads, tq, tk]) : Tensor.zeros([0])
+        var probabilities = tracked ? Tensor.zeros(unchecked: [batch, heads, tq, tk]) : Tensor.zeros(unchecked: [0])
         let (dq, dkv) = (heads * hd, kvHeads * hd)
-        let output = Tensor(uninitializedShape: [batch, tq, dq]) { out in
+        let output = Tensor(uncheckedShape: [batch, tq, dq]) { out in
             q.withUnsafeBuffer { qp in
                 k.withUnsafeBuffer { kp in
                     v.withUnsafeBuffer { vp in
@@ -52,7 +54,7 @@ extension ScaledDotProductAttention {
         let (needQ, needK, needV) = (queries.isTracked, keys.isTracked, values.isTracked)
         let scale = self.scale
         return Tensor.recorded(output, from: [queries, keys, values]) { g in
-            var (dQ, dK, dV) = (Tensor.zeros(q.shape), Tensor.zeros(k.shape), Tensor.zeros(v.shape))
+            var (dQ, dK, dV) = (Tensor.zeros(unchecked: q.shape), Tensor.zeros(unchecked: k.shape), Tensor.zeros(unchecked: v.shape))
             let group = heads / kvHeads
             dQ.withUnsafeMutableBuffer { dqb in dK.withUnsafeMutableBuffer { dkb in dV.withUnsafeMutableBuffer { dvb in
                 q.withUnsafeBuffer { qb in k.withUnsafeBuffer { kb in v.withUnsafeBuffer { vb in

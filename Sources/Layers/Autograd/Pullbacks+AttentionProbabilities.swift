@@ -19,6 +19,8 @@ extension ScaledDotProductAttention {
     public func packedProbabilities(queries: Tensor, keys: Tensor, heads: Int, kvHeads: Int,
                                     offsets: [Int], keyWidth: Int) -> Tensor {
         let rows = offsets.last ?? 0
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(queries.rank == 2 && keys.rank == 2 && queries.shape[0] == rows && keys.shape[0] == rows
                      && heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && queries.shape[1] % heads == 0
                      && keys.shape[1] == queries.shape[1] / heads * kvHeads,
@@ -27,7 +29,7 @@ extension ScaledDotProductAttention {
         let lengths = (0..<(offsets.count - 1)).map { offsets[$0 + 1] - offsets[$0] }
         precondition(lengths.allSatisfy { $0 >= 0 && $0 <= keyWidth }, "sequences of \(lengths) for \(keyWidth) keys")
         let (q, k) = (queries.detached(), keys.detached())
-        var probabilities = Tensor.zeros([rows, heads, keyWidth])
+        var probabilities = Tensor.zeros(unchecked: [rows, heads, keyWidth])
         probabilities.withUnsafeMutableBuffer { packed in
             q.withUnsafeBuffer { qb in
                 k.withUnsafeBuffer { kb in
@@ -49,7 +51,7 @@ extension ScaledDotProductAttention {
         guard queries.isTracked || keys.isTracked else { return probabilities }
         let (p, scale, needQ, needK) = (probabilities, self.scale, queries.isTracked, keys.isTracked)
         return Tensor.recorded(probabilities, from: [queries, keys]) { g in
-            var (dQ, dK) = (Tensor.zeros(q.shape), Tensor.zeros(k.shape))
+            var (dQ, dK) = (Tensor.zeros(unchecked: q.shape), Tensor.zeros(unchecked: k.shape))
             let group = heads / kvHeads
             let ld = heads * keyWidth
             dQ.withUnsafeMutableBuffer { dqb in dK.withUnsafeMutableBuffer { dkb in
@@ -96,7 +98,7 @@ extension ScaledDotProductAttention {
         let lengths = (0..<(offsets.count - 1)).map { offsets[$0 + 1] - offsets[$0] }
         precondition(lengths.allSatisfy { $0 >= 0 && $0 <= keyWidth }, "sequences of \(lengths) for \(keyWidth) keys")
         let (p, v) = (probabilities.detached(), values.detached())
-        var output = Tensor.zeros([rows, width])
+        var output = Tensor.zeros(unchecked: [rows, width])
         output.withUnsafeMutableBuffer { out in
             p.withUnsafeBuffer { pb in
                 v.withUnsafeBuffer { vb in
@@ -110,7 +112,7 @@ extension ScaledDotProductAttention {
         guard probabilities.isTracked || values.isTracked else { return output }
         let (needP, needV) = (probabilities.isTracked, values.isTracked)
         return Tensor.recorded(output, from: [probabilities, values]) { g in
-            var (dP, dV) = (Tensor.zeros(p.shape), Tensor.zeros(v.shape))
+            var (dP, dV) = (Tensor.zeros(unchecked: p.shape), Tensor.zeros(unchecked: v.shape))
             let group = heads / kvHeads
             let ld = heads * keyWidth
             dP.withUnsafeMutableBuffer { dpb in dV.withUnsafeMutableBuffer { dvb in

@@ -21,7 +21,7 @@ extension Linear {
                 if let packed, PackedWeights.hasVectorKernel {
                     // On Wᵀ packed for the kernel: no per-call packing of W, as sgemm would do.
                     let backward = packed.transposed(from: w)
-                    grads[0] = Tensor(uninitializedShape: xd.shape) { dx in
+                    grads[0] = Tensor(uncheckedShape: xd.shape) { dx in
                         g.withUnsafeBuffer { gs in
                             backward.multiply(rows: rows, a: gs.baseAddress!, lda: n, bias: nil, c: dx.baseAddress!, ldc: k)
                         }
@@ -54,7 +54,7 @@ extension LayerNorm {
         return Tensor.recorded(result, from: [x, weight] + (bias.map { [$0] } ?? [])) { g in
             var grads: [Tensor?] = [nil, nil, nil]
             if needX {
-                grads[0] = Tensor(uninitializedShape: xd.shape) { dx in
+                grads[0] = Tensor(uncheckedShape: xd.shape) { dx in
                     xd.withUnsafeBuffer { xs in
                         g.withUnsafeBuffer { gs in
                             gamma.withUnsafeBuffer { gm in
@@ -69,7 +69,7 @@ extension LayerNorm {
                 }
             }
             if needG || needB {
-                var (dg, db) = (Tensor.zeros([d]), Tensor.zeros([d]))
+                var (dg, db) = (Tensor.zeros(unchecked: [d]), Tensor.zeros(unchecked: [d]))
                 xd.withUnsafeBuffer { xs in
                     g.withUnsafeBuffer { gs in
                         dg.withUnsafeMutableBuffer { dgp in
@@ -80,8 +80,8 @@ extension LayerNorm {
                         }
                     }
                 }
-                if needG { grads[1] = dg.reshaped(gamma.shape) }
-                if needB, let beta { grads[2] = db.reshaped(beta.shape) }
+                if needG { grads[1] = dg.reshaped(unchecked: gamma.shape) }
+                if needB, let beta { grads[2] = db.reshaped(unchecked: beta.shape) }
             }
             return Array(grads.prefix(beta == nil ? 2 : 3))
         }
@@ -96,7 +96,7 @@ extension Activation {
         apply(&y)
         let activation = self
         x = Tensor.recorded(y, from: [x]) { g in
-            [Tensor(uninitializedShape: input.shape) { dx in
+            [Tensor(uncheckedShape: input.shape) { dx in
                 input.withUnsafeBuffer { xs in
                     g.withUnsafeBuffer { gs in
                         let (xp, gp, op) = (xs.baseAddress!, gs.baseAddress!, dx.baseAddress!)
@@ -123,7 +123,7 @@ extension Embedding {
         let result = Embedding(table: table)(ids, shape: shape)
         let width = table.shape[1]
         return Tensor.recorded(result, from: [self.table]) { g in
-            var dt = Tensor.zeros(table.shape)
+            var dt = Tensor.zeros(unchecked: table.shape)
             dt.withUnsafeMutableBuffer { d in
                 g.withUnsafeBuffer { gs in
                     for (r, id) in ids.enumerated() {

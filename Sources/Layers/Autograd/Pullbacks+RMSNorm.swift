@@ -11,7 +11,7 @@ extension RMSNorm {
             var dx: Tensor? = nil
             var dg: Tensor? = nil
             if needX {
-                dx = Tensor(uninitializedShape: xd.shape) { out in
+                dx = Tensor(uncheckedShape: xd.shape) { out in
                     xd.withUnsafeBuffer { xs in
                         g.withUnsafeBuffer { gs in
                             gamma.withUnsafeBuffer { gm in
@@ -42,7 +42,7 @@ extension RMSNorm {
                         }
                     }
                 }
-                dg = Tensor(shape: gamma.shape, values: sum)
+                dg = Tensor(uncheckedShape: gamma.shape, values: sum)
             }
             return [dx, dg]
         }

@@ -3,15 +3,34 @@ import Foundation
 
 /// Element-wise arithmetic with NumPy broadcasting, differentiable (PyTorch's formulas).
 extension Tensor {
-    enum BinaryOperator { case add, subtract, multiply, divide }
+    package enum BinaryOperator: Sendable {
+        case add, subtract, multiply, divide
+
+        /// The operator as users write it, for error messages.
+        var symbol: String {
+            switch self {
+            case .add: "+"
+            case .subtract: "-"
+            case .multiply: "*"
+            case .divide: "/"
+            }
+        }
+    }
+
+    /// How `a` and `b` broadcast, and the result's shape; nil if they do not.
+    static func broadcast(_ a: Tensor, _ b: Tensor) -> (plan: BroadcastPlan, shape: [Int])? {
+        // Equal shapes are one flat run, whatever their rank.
+        if a.shape == b.shape { return BroadcastPlan([a.count], [b.count]).map { ($0, a.shape) } }
+        return BroadcastPlan(a.shape, b.shape).map { ($0, $0.shape) }
+    }
 
     /// `a op b` with broadcasting, untracked. O(result elements).
-    static func elementwise(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator) -> Tensor {
-        let plan = a.shape == b.shape ? BroadcastPlan([a.count], [b.count]) : BroadcastPlan(a.shape, b.shape)
-        let outShape = a.shape == b.shape ? a.shape : plan.shape
+    static func elementwise(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator,
+                            _ planned: (plan: BroadcastPlan, shape: [Int])) -> Tensor {
+        let plan = planned.plan
         let n = plan.innerLength
         let (sa, sb) = plan.innerStrides
-        return Tensor(uninitializedShape: outShape) { out in
+        return Tensor(uncheckedShape: planned.shape) { out in
             a.withUnsafeBuffer { ab in
                 b.withUnsafeBuffer { bb in
                     let (ap, bp, op0) = (ab.baseAddress!, bb.baseAddress!, out.baseAddress!)
@@ -29,9 +48,32 @@ extension Tensor {
         }
     }
 
-    /// `a op b` recorded when either side is tracked.
-    static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator) -> Tensor {
-        let result = elementwise(a, b, op)
+    /// The public operators' path: shapes and tapes checked, then computed.
+    /// - Throws: ``TensorError/shapesDoNotBroadcast(operation:_:_:)``, ``TensorError/differentTapes(operation:)``.
+    static func checkedBinary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator) throws(TensorError) -> Tensor {
+        guard let planned = broadcast(a, b) else { throw .shapesDoNotBroadcast(operation: op.symbol, a.shape, b.shape) }
+        if a.isTracked && b.isTracked { try checkSameTape([a, b], op.symbol) }
+        return binary(a, b, op, planned)
+    }
+
+    /// `a op b` for operands that broadcast (and share a tape) by construction: pullbacks and
+    /// model code. Recorded when either side is tracked.
+    package static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator) -> Tensor {
+        guard let planned = broadcast(a, b) else {
+            preconditionFailure(TensorError.shapesDoNotBroadcast(operation: op.symbol, a.shape, b.shape).description)
+        }
+        return binary(a, b, op, planned)
+    }
+
+    private static func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOperator,
+                               _ planned: (plan: BroadcastPlan, shape: [Int])) -> Tensor {
+        if op == .add && a.shape == b.shape && !a.isTracked && !b.isTracked {
+            // The residual-add kernel, on a copy of `a` (copy-on-write).
+            var r = a
+            r.add(unchecked: b)
+            return r
+        }
+        let result = elementwise(a, b, op, planned)
         guard a.isTracked || b.isTracked else { return result }
         let (x, y) = (a.detached(), b.detached())
         let (needA, needB) = (a.isTracked, b.isTracked)
@@ -42,11 +84,12 @@ extension Tensor {
             case .subtract:
                 return [needA ? g.summed(toShape: x.shape) : nil, needB ? (-g).summed(toShape: y.shape) : nil]
             case .multiply:
-                return [needA ? (g * y).summed(toShape: x.shape) : nil, needB ? (g * x).summed(toShape: y.shape) : nil]
+                return [needA ? binary(g, y, .multiply).summed(toShape: x.shape) : nil,
+                        needB ? binary(g, x, .multiply).summed(toShape: y.shape) : nil]
             case .divide:
                 // torch: grad / other, and -grad * ((self / other) / other).
-                return [needA ? (g / y).summed(toShape: x.shape) : nil,
-                        needB ? (-g * ((x / y) / y)).summed(toShape: y.shape) : nil]
+                return [needA ? binary(g, y, .divide).summed(toShape: x.shape) : nil,
+                        needB ? binary(-g, binary(binary(x, y, .divide), y, .divide), .multiply).summed(toShape: y.shape) : nil]
             }
         }
     }
@@ -54,7 +97,7 @@ extension Tensor {
     /// Applies `f` to every element, untracked. O(n).
     @inline(__always)
     func map(_ f: (Float) -> Float) -> Tensor {
-        Tensor(uninitializedShape: shape) { out in
+        Tensor(uncheckedShape: shape) { out in
             withUnsafeBuffer { x in for i in 0..<x.count { out[i] = f(x[i]) } }
         }
     }
@@ -69,30 +112,30 @@ extension Tensor {
         return Tensor.recorded(result, from: [self]) { g in [derivative(g, x, y)] }
     }
 
-    /// Element-wise sum with broadcasting. Differentiable.
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        if lhs.shape == rhs.shape && !lhs.isTracked && !rhs.isTracked {
-            var r = lhs
-            r.add(rhs)
-            return r
-        }
-        return binary(lhs, rhs, .add)
-    }
-    /// Element-wise difference with broadcasting. Differentiable.
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { binary(lhs, rhs, .subtract) }
-    /// Element-wise product with broadcasting. Differentiable.
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { binary(lhs, rhs, .multiply) }
-    /// Element-wise quotient with broadcasting. Differentiable.
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { binary(lhs, rhs, .divide) }
+    // Between two tensors the operators throw ``TensorError`` for shapes that do not broadcast
+    // (`try a + b`); with a scalar they cannot fail and do not throw.
 
-    /// `lhs = lhs + rhs` (recorded out of place when tracked).
-    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
-    /// `lhs = lhs - rhs`.
-    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
-    /// `lhs = lhs * rhs`.
-    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
-    /// `lhs = lhs / rhs`.
-    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+    /// Element-wise sum with broadcasting. Differentiable.
+    /// - Throws: ``TensorError/shapesDoNotBroadcast(operation:_:_:)``; ``TensorError/differentTapes(operation:)``.
+    public static func + (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .add) }
+    /// Element-wise difference with broadcasting. Differentiable.
+    /// - Throws: ``TensorError`` as `+` does.
+    public static func - (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .subtract) }
+    /// Element-wise product with broadcasting. Differentiable.
+    /// - Throws: ``TensorError`` as `+` does.
+    public static func * (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .multiply) }
+    /// Element-wise quotient with broadcasting. Differentiable.
+    /// - Throws: ``TensorError`` as `+` does.
+    public static func / (lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor { try checkedBinary(lhs, rhs, .divide) }
+
+    /// `lhs = lhs + rhs` (recorded out of place when tracked). Throws as `+`.
+    public static func += (lhs: inout Tensor, rhs: Tensor) throws(TensorError) { lhs = try lhs + rhs }
+    /// `lhs = lhs - rhs`. Throws as `-`.
+    public static func -= (lhs: inout Tensor, rhs: Tensor) throws(TensorError) { lhs = try lhs - rhs }
+    /// `lhs = lhs * rhs`. Throws as `*`.
+    public static func *= (lhs: inout Tensor, rhs: Tensor) throws(TensorError) { lhs = try lhs * rhs }
+    /// `lhs = lhs / rhs`. Throws as `/`.
+    public static func /= (lhs: inout Tensor, rhs: Tensor) throws(TensorError) { lhs = try lhs / rhs }
 
     /// `lhs = lhs + rhs` for a scalar.
     public static func += (lhs: inout Tensor, rhs: Float) { lhs = lhs + rhs }
@@ -123,27 +166,27 @@ extension Tensor {
     /// A scalar divided by every element. Differentiable.
     public static func / (lhs: Float, rhs: Tensor) -> Tensor {
         // d(s/x)/dx = -s/x² = -y/x.
-        rhs.unary({ lhs / $0 }) { g, x, y in -g * (y / x) }
+        rhs.unary({ lhs / $0 }) { g, x, y in binary(-g, binary(y, x, .divide), .multiply) }
     }
 
     /// e^x for every element (vectorised). Differentiable: the gradient is g·e^x.
     public func exp() -> Tensor {
         let source = detached()
-        let result = Tensor(uninitializedShape: shape) { out in
+        let result = Tensor(uncheckedShape: shape) { out in
             source.withUnsafeBuffer { ss_exp($0.baseAddress, out.baseAddress, $0.count) }
         }
         guard isTracked else { return result }
-        return Tensor.recorded(result, from: [self]) { g in [g * result] }
+        return Tensor.recorded(result, from: [self]) { g in [Tensor.binary(g, result, .multiply)] }
     }
 
     /// The natural logarithm of every element. Differentiable: the gradient is g / x.
-    public func log() -> Tensor { unary({ Foundation.log($0) }) { g, x, _ in g / x } }
+    public func log() -> Tensor { unary({ Foundation.log($0) }) { g, x, _ in Tensor.binary(g, x, .divide) } }
 
     /// Every element to the power `exponent`. Differentiable: the gradient is
     /// g·p·x^(p-1) (zero for p = 0), as in PyTorch.
     public func pow(_ exponent: Float) -> Tensor {
         unary({ Foundation.pow($0, exponent) }) { g, x, _ in
-            exponent == 0 ? Tensor.zeros(x.shape) : g * x.map { exponent * Foundation.pow($0, exponent - 1) }
+            exponent == 0 ? Tensor.zeros(unchecked: x.shape) : Tensor.binary(g, x.map { exponent * Foundation.pow($0, exponent - 1) }, .multiply)
         }
     }
 }

@@ -17,6 +17,18 @@ extension Tensor {
         return t
     }
 
+    /// Throws ``TensorError/differentTapes(operation:)`` if `inputs` are tracked on more than one
+    /// tape: the check public operations with several operands make before ``recorded(_:from:pullback:)``,
+    /// whose precondition is then an internal invariant.
+    static func checkSameTape(_ inputs: [Tensor], _ operation: String) throws(TensorError) {
+        var tape: GradientTape?
+        for input in inputs {
+            guard let t = input.link?.tape else { continue }
+            if let tape, tape !== t { throw .differentTapes(operation: operation) }
+            tape = t
+        }
+    }
+
     /// `result` recorded as computed from `inputs`, or `result` itself when no input is tracked.
     ///
     /// `pullback` gets the gradient of `result` and returns one gradient per input (nil for a
@@ -28,6 +40,7 @@ extension Tensor {
         for input in inputs {
             if let link = input.link {
                 if let tape {
+                    // Public operations checked this (checkSameTape); model code mixes only its own values.
                     precondition(tape === link.tape, "an operation mixes tensors tracked on two different GradientTapes")
                 } else {
                     tape = link.tape

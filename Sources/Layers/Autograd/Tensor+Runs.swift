@@ -21,9 +21,16 @@ extension Tensor {
     /// A tensor of `shape`, zeros except where `runs` copy this tensor's elements in.
     /// Runs must not overlap in the result. Differentiable: the pullback copies the runs back
     /// (adding where runs overlap in this tensor). O(shape's elements + copied elements).
-    public func gatheringRuns(_ runs: [Run], shape: [Int]) -> Tensor {
-        var result = Tensor.zeros(shape)
-        Self.check(runs, source: count, destination: result.count)
+    /// - Throws: ``TensorError`` for an invalid `shape` or a run outside either tensor.
+    public func gatheringRuns(_ runs: [Run], shape: [Int]) throws(TensorError) -> Tensor {
+        let n = try Tensor.checkedCount(shape, "gatheringRuns")
+        try Self.check(runs, source: count, destination: n, "gatheringRuns")
+        return gatheringRuns(unchecked: runs, shape: shape)
+    }
+
+    /// ``gatheringRuns(_:shape:)`` with runs inside both tensors by construction.
+    package func gatheringRuns(unchecked runs: [Run], shape: [Int]) -> Tensor {
+        var result = Tensor.zeros(unchecked: shape)
         let source = detached()
         result.withUnsafeMutableBuffer { out in
             source.withUnsafeBuffer { x in Self.copy(runs, from: x, into: out, adding: false) }
@@ -31,7 +38,7 @@ extension Tensor {
         guard isTracked else { return result }
         let inputShape = self.shape
         return Tensor.recorded(result, from: [self]) { g in
-            var dx = Tensor.zeros(inputShape)
+            var dx = Tensor.zeros(unchecked: inputShape)
             dx.withUnsafeMutableBuffer { d in
                 g.withUnsafeBuffer { gs in Self.copy(runs.map(\.reversed), from: gs, into: d, adding: true) }
             }
@@ -43,10 +50,17 @@ extension Tensor {
     /// `source`, its `destination` this tensor). Runs must not overlap in this tensor.
     /// Differentiable in both: this tensor's gradient is zero where the runs wrote, `source`'s
     /// is the runs' gradient copied back. O(elements + copied elements).
-    public func overwritingRuns(_ runs: [Run], from source: Tensor) -> Tensor {
-        Self.check(runs, source: source.count, destination: count)
+    /// - Throws: ``TensorError`` for a run outside either tensor, or tensors on two tapes.
+    public func overwritingRuns(_ runs: [Run], from source: Tensor) throws(TensorError) -> Tensor {
+        try Self.check(runs, source: source.count, destination: count, "overwritingRuns")
+        if isTracked && source.isTracked { try Tensor.checkSameTape([self, source], "overwritingRuns") }
+        return overwritingRuns(unchecked: runs, from: source)
+    }
+
+    /// ``overwritingRuns(_:from:)`` with runs inside both tensors, on one tape, by construction.
+    package func overwritingRuns(unchecked runs: [Run], from source: Tensor) -> Tensor {
         let (base, values) = (detached(), source.detached())
-        let result = Tensor(uninitializedShape: shape) { out in
+        let result = Tensor(uncheckedShape: shape) { out in
             base.withUnsafeBuffer { x in Self.copy([Run(source: 0, destination: 0, count: x.count)], from: x, into: out, adding: false) }
             values.withUnsafeBuffer { Self.copy(runs, from: $0, into: out, adding: false) }
         }
@@ -55,7 +69,7 @@ extension Tensor {
         return Tensor.recorded(result, from: [self, source]) { g in
             var dSelf: Tensor?
             if needSelf {
-                var d = Tensor(uninitializedShape: g.shape) { out in
+                var d = Tensor(uncheckedShape: g.shape) { out in
                     g.withUnsafeBuffer { gs in Self.copy([Run(source: 0, destination: 0, count: gs.count)], from: gs, into: out, adding: false) }
                 }
                 d.withUnsafeMutableBuffer { out in
@@ -65,7 +79,7 @@ extension Tensor {
             }
             var dSource: Tensor?
             if needSource {
-                var d = Tensor.zeros(sourceShape)
+                var d = Tensor.zeros(unchecked: sourceShape)
                 d.withUnsafeMutableBuffer { out in
                     g.withUnsafeBuffer { gs in Self.copy(runs.map(\.reversed), from: gs, into: out, adding: true) }
                 }
@@ -75,11 +89,14 @@ extension Tensor {
         }
     }
 
-    private static func check(_ runs: [Run], source: Int, destination: Int) {
+    /// Throws unless every run reads inside `source` elements and writes inside `destination`.
+    private static func check(_ runs: [Run], source: Int, destination: Int, _ operation: String) throws(TensorError) {
         for run in runs {
-            precondition(run.count >= 0 && run.source >= 0 && run.destination >= 0
-                         && run.source + run.count <= source && run.destination + run.count <= destination,
-                         "run \(run) outside \(source) source and \(destination) destination elements")
+            // Written as subtractions so that huge values cannot overflow.
+            guard run.count >= 0 && run.source >= 0 && run.destination >= 0
+                    && run.source <= source - run.count && run.destination <= destination - run.count else {
+                throw .runOutOfRange(operation: operation, run: run, sourceCount: source, destinationCount: destination)
+            }
         }
     }
 

@@ -12,8 +12,13 @@ extension Tensor {
 
     /// Softmax along `axis` (negative counts from the end), stable (max subtracted).
     /// Differentiable: dx = y·(g − Σ g·y). O(n).
-    public func softmax(axis: Int = -1) -> Tensor {
-        let a = normalizedAxis(axis)
+    /// - Throws: ``TensorError/axisOutOfRange(operation:axis:shape:)``.
+    public func softmax(axis: Int = -1) throws(TensorError) -> Tensor {
+        softmax(uncheckedAxis: try normalizedAxis(axis, "softmax"))
+    }
+
+    /// ``softmax(axis:)`` along an axis (≥ 0) of the tensor by construction.
+    package func softmax(uncheckedAxis a: Int) -> Tensor {
         let n = shape[a]
         var result = detached()
         result.withUnsafeMutableBuffer { y in
@@ -49,8 +54,12 @@ extension Tensor {
 
     /// log(softmax(x)) along `axis`, computed as x − max − log Σ e^(x − max).
     /// Differentiable: dx = g − e^y·Σ g. O(n).
-    public func logSoftmax(axis: Int = -1) -> Tensor {
-        let a = normalizedAxis(axis)
+    /// - Throws: ``TensorError/axisOutOfRange(operation:axis:shape:)``.
+    public func logSoftmax(axis: Int = -1) throws(TensorError) -> Tensor {
+        logSoftmax(uncheckedAxis: try normalizedAxis(axis, "logSoftmax"))
+    }
+
+    private func logSoftmax(uncheckedAxis a: Int) -> Tensor {
         let n = shape[a]
         var result = detached()
         result.withUnsafeMutableBuffer { y in
@@ -88,20 +97,25 @@ extension Tensor {
     /// The mean cross-entropy of logits [N, V] against one target class per row, shape `[]`,
     /// like `torch.nn.functional.cross_entropy` (targets of −100 are ignored and left out of
     /// the mean). Differentiable: dx = (softmax(x) − onehot(target))·g / count. O(N·V).
-    public func crossEntropy(targets: [Int]) -> Tensor {
-        precondition(rank == 2 && targets.count == shape[0], "crossEntropy needs logits [N, V] and N targets, got \(shape) and \(targets.count)")
+    /// - Throws: ``TensorError`` for logits that are not rank 2, a target count other than N, or
+    ///   a target outside 0..<V (other than −100).
+    public func crossEntropy(targets: [Int]) throws(TensorError) -> Tensor {
+        guard rank == 2 else { throw .rank(operation: "crossEntropy", expected: "logits [N, V] (rank 2)", shape: shape) }
+        guard targets.count == shape[0] else {
+            throw .indexCount(operation: "crossEntropy", expected: shape[0], got: targets.count, shape: shape)
+        }
         let v = shape[1]
+        if let bad = targets.first(where: { $0 != -100 && ($0 < 0 || $0 >= v) }) {
+            throw .indexOutOfRange(operation: "crossEntropy", index: bad, axis: nil, extent: v, shape: shape)
+        }
         let used = targets.filter { $0 != -100 }.count
-        let logp = detached().logSoftmax(axis: 1)
+        let logp = detached().logSoftmax(uncheckedAxis: 1)
         var total: Double = 0
         logp.withUnsafeBuffer { lp in
-            for (row, t) in targets.enumerated() where t != -100 {
-                precondition(t >= 0 && t < v, "crossEntropy target \(t) out of range \(v)")
-                total -= Double(lp[row * v + t])
-            }
+            for (row, t) in targets.enumerated() where t != -100 { total -= Double(lp[row * v + t]) }
         }
         // torch gives NaN when every target is ignored (0/0); so does this.
-        let result = Tensor(shape: [], values: [Float(total / Double(used))])
+        let result = Tensor(uncheckedShape: [], values: [Float(total / Double(used))])
         guard isTracked else { return result }
         return Tensor.recorded(result, from: [self]) { g in
             let scale = g.scalars[0] / Float(used)

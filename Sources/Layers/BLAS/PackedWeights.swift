@@ -55,6 +55,8 @@ public final class PackedWeights: @unchecked Sendable {
     /// Packs `weight`, stored [k, n] (`transposed` false) or [n, k] (`transposed` true). O(k·n),
     /// spread over the cores.
     public init(_ weight: Tensor, transposed: Bool, precision: WeightPrecision) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 2, "PackedWeights of a rank-\(weight.rank) tensor")
         let (k, n) = transposed ? (weight.shape[1], weight.shape[0]) : (weight.shape[0], weight.shape[1])
         let count = ss_gemm_packed_count(k, n)

@@ -4,8 +4,19 @@ extension Tensor {
     /// Adds `other` (same shape) in place: the residual connection. O(n).
     ///
     /// When either side is tracked the sum is recorded out of place: `self` gets a new node.
-    public mutating func add(_ other: Tensor) {
-        precondition(shape == other.shape, "cannot add \(other.shape) to \(shape)")
+    /// - Throws: ``TensorError/shapeMismatch(operation:shapes:requirement:)`` unless the shapes are
+    ///   equal (use `+` to broadcast); ``TensorError/differentTapes(operation:)``.
+    public mutating func add(_ other: Tensor) throws(TensorError) {
+        guard shape == other.shape else {
+            throw .shapeMismatch(operation: "add", shapes: [shape, other.shape], requirement: "add needs the same shape (use + to broadcast)")
+        }
+        if isTracked && other.isTracked { try Tensor.checkSameTape([self, other], "add") }
+        add(unchecked: other)
+    }
+
+    /// ``add(_:)`` of a value of the same shape, on the same tape, by construction (the model's
+    /// residual connections).
+    package mutating func add(unchecked other: Tensor) {
         if link != nil || other.link != nil {
             self = Tensor.binary(self, other, .add)
             return
@@ -16,8 +27,11 @@ extension Tensor {
     }
 
     /// The largest absolute difference from `other` (same shape); for tests and checks. O(n).
-    public func maxAbsDifference(_ other: Tensor) -> Float {
-        precondition(shape == other.shape, "cannot compare \(shape) with \(other.shape)")
+    /// - Throws: ``TensorError/shapeMismatch(operation:shapes:requirement:)`` unless the shapes are equal.
+    public func maxAbsDifference(_ other: Tensor) throws(TensorError) -> Float {
+        guard shape == other.shape else {
+            throw .shapeMismatch(operation: "maxAbsDifference", shapes: [shape, other.shape], requirement: "the same shape")
+        }
         return withUnsafeBuffer { a in
             other.withUnsafeBuffer { b in
                 var m: Float = 0

@@ -5,6 +5,8 @@ public struct Embedding: Sendable {
 
     /// An embedding over `table` ([count, width]).
     public init(table: Tensor) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(table.rank == 2, "embedding table must be rank 2, got \(table.shape)")
         self.table = table
     }
@@ -16,7 +18,7 @@ public struct Embedding: Sendable {
     public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
         if table.link != nil { return recordedCall(ids, shape: shape) }
         let width = table.shape[1]
-        return Tensor(uninitializedShape: shape + [width]) { out in
+        return Tensor(uncheckedShape: shape + [width]) { out in
             table.withUnsafeBuffer { t in
                 for (r, id) in ids.enumerated() {
                     precondition(id >= 0 && id < table.shape[0], "embedding id \(id) out of \(table.shape[0])")

@@ -6,6 +6,8 @@ extension Linear {
     ///
     /// Complexity: O(rows · in · out), reading about half the weight bytes on the packed path.
     public func argmaxOfRows(_ x: Tensor) -> [Int] {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(x.shape.last == inputSize, "Linear \(inputSize)->\(outputSize) applied to \(x.shape)")
         let input = x.detached()
         let rows = input.count / inputSize

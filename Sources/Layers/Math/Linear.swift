@@ -28,6 +28,8 @@ public struct Linear: Sendable {
     }
 
     init(weight: Tensor, bias: Tensor?, layout: Layout, packedWeights: PackedWeights?) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 2, "Linear weight must be rank 2, got \(weight.shape)")
         self.weight = weight
         self.bias = bias
@@ -78,7 +80,7 @@ public struct Linear: Sendable {
         outShape[outShape.count - 1] = outputSize
         let (k, n) = (inputSize, outputSize)
         if let packedWeights {
-            return Tensor(uninitializedShape: outShape) { out in
+            return Tensor(uncheckedShape: outShape) { out in
                 x.withUnsafeBuffer { xs in
                     func run(_ b: UnsafePointer<Float>?) {
                         packedWeights.multiply(rows: rows, a: xs.baseAddress!, lda: k, bias: b, c: out.baseAddress!, ldc: n)
@@ -87,7 +89,7 @@ public struct Linear: Sendable {
                 }
             }
         }
-        return Tensor(uninitializedShape: outShape) { out in
+        return Tensor(uncheckedShape: outShape) { out in
             let o = out.baseAddress!
             var beta: Float = 0
             if let bias {

@@ -22,10 +22,12 @@ public struct LayerNorm: Sendable {
     /// Differentiable: recorded when `x`, the weight or the bias is tracked (PyTorch's backward).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(x.shape.last == d, "LayerNorm of width \(d) applied to \(x.shape)")
         if x.link != nil || weight.link != nil || bias?.link != nil { return recordedCall(x) }
-        let (bias, epsilon) = (self.bias ?? Tensor.zeros([d]), self.epsilon)
-        return Tensor(uninitializedShape: x.shape) { out in
+        let (bias, epsilon) = (self.bias ?? Tensor.zeros(unchecked: [d]), self.epsilon)
+        return Tensor(uncheckedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
                     bias.withUnsafeBuffer { b in

@@ -8,6 +8,8 @@ public struct RMSNorm: Sendable {
 
     /// An RMSNorm with `weight` of shape [features].
     public init(weight: Tensor, epsilon: Float) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 1, "RMSNorm weight must be rank 1, got \(weight.shape)")
         self.weight = weight
         self.epsilon = epsilon
@@ -22,7 +24,7 @@ public struct RMSNorm: Sendable {
         precondition(x.shape.last == d, "RMSNorm of width \(d) applied to \(x.shape)")
         if x.link != nil || weight.link != nil { return recordedCall(x) }
         let epsilon = self.epsilon
-        return Tensor(uninitializedShape: x.shape) { out in
+        return Tensor(uncheckedShape: x.shape) { out in
             x.withUnsafeBuffer { xs in
                 weight.withUnsafeBuffer { g in
                     let (xp, op, gp) = (xs.baseAddress!, out.baseAddress!, g.baseAddress!)

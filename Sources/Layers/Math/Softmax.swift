@@ -10,7 +10,7 @@ public enum Softmax {
 
     /// Softmax over the last axis of `x`. O(n). Differentiable (see ``Tensor/softmax(axis:)``).
     public static func apply(_ x: Tensor) -> Tensor {
-        if x.link != nil { return x.softmax(axis: -1) }
+        if x.link != nil, x.rank > 0 { return x.softmax(uncheckedAxis: x.rank - 1) }
         var r = x
         guard let d = x.shape.last, d > 0 else { return r }
         r.withUnsafeMutableBuffer { buf in

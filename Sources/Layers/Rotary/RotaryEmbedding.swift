@@ -73,6 +73,8 @@ public struct RotaryEmbedding: Sendable, Equatable {
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
     /// Nothing is computed until a forward pass asks.
     public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
+        // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
+        // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
         frequencies = .formula(dimension: dim, base: base, scaling: scaling)
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An owner of borrowed storage that can give the pages of a range back to the OS (a read-only
 /// file mapping: the pages come back, unchanged, on the next read).
 public protocol ResidentPagesReleasing: AnyObject {
@@ -21,8 +27,40 @@ public final class TensorStorage: @unchecked Sendable {
     private let owner: AnyObject?
 
     /// Allocates `count` uninitialised floats.
-    public init(uninitializedCount count: Int) {
-        self.base = .allocate(capacity: max(count, 1))
+    /// - Throws: ``TensorError`` for a negative count, one whose size in bytes overflows, or
+    ///   memory that cannot be allocated.
+    public convenience init(uninitializedCount count: Int) throws(TensorError) {
+        let operation = "TensorStorage(uninitializedCount:)"
+        guard count >= 0 else { throw .negativeExtent(operation: operation, shape: [count]) }
+        try self.init(checkedCount: count, operation: operation, shape: [count])
+    }
+
+    /// Allocates `count` (≥ 0) floats for a tensor of `shape`, or throws
+    /// ``TensorError/tooManyElements(operation:shape:)`` / ``TensorError/allocationFailed(operation:shape:bytes:)``
+    /// naming `operation`: user-sized tensors report a failed allocation instead of crashing.
+    convenience init(checkedCount count: Int, operation: String, shape: [Int]) throws(TensorError) {
+        let (bytes, overflow) = Swift.max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow else { throw .tooManyElements(operation: operation, shape: shape) }
+        guard let base = Self.allocate(count, bytes: bytes) else { throw .allocationFailed(operation: operation, shape: shape, bytes: bytes) }
+        self.init(owning: base, count: count)
+    }
+
+    /// Allocates `count` (≥ 0, valid by construction) uninitialised floats; stops the process if
+    /// memory runs out, like any Swift allocation. The path of every internal tensor.
+    package convenience init(uncheckedCount count: Int) {
+        guard let base = Self.allocate(count, bytes: Swift.max(count, 1) * MemoryLayout<Float>.stride) else {
+            fatalError("out of memory for \(count) floats")
+        }
+        self.init(owning: base, count: count)
+    }
+
+    /// `bytes` from malloc (freed in deinit) for `count` floats, nil if they cannot be had.
+    private static func allocate(_ count: Int, bytes: Int) -> UnsafeMutablePointer<Float>? {
+        malloc(bytes)?.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
+    private init(owning base: UnsafeMutablePointer<Float>, count: Int) {
+        self.base = base
         self.count = count
         self.isWritable = true
         self.owner = nil
@@ -37,7 +75,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { base.deallocate() }
+        if owner == nil { free(base) }
     }
 
     /// Asks the owner of borrowed storage to drop `count` elements from `offset` from the

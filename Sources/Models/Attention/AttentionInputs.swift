@@ -25,7 +25,7 @@ public struct AttentionInputs: Sendable {
 
         /// The part as its own [rows, width] tensor: a copy unless it spans all columns.
         /// Differentiable.
-        var own: Tensor { column == 0 && width == stride ? tensor : tensor.slice(axis: 1, range: column..<(column + width)) }
+        var own: Tensor { column == 0 && width == stride ? tensor : tensor.slice(uncheckedAxis: 1, range: column..<(column + width)) }
     }
 
     /// Queries, [rows, heads · headDim].

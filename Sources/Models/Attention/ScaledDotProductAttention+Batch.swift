@@ -42,7 +42,7 @@ extension ScaledDotProductAttention {
                  keepingProbabilities take: ((Int, UnsafePointer<Float>) -> Void)? = nil) -> Tensor {
         let (width, hd, heads) = (inputs.queries.width, inputs.headDim, inputs.heads)
         let (qs, ks, vs) = (inputs.queries.stride, inputs.keys.stride, inputs.values.stride)
-        return Tensor(uninitializedShape: [batch.rows, width]) { out in
+        return Tensor(uncheckedShape: [batch.rows, width]) { out in
             withPointers(inputs) { q, k, v in
                 for s in 0..<batch.batchSize {
                     let (length, row) = (batch.sequences[s].count, batch.offsets[s])
@@ -64,11 +64,11 @@ extension ScaledDotProductAttention {
         let (q, k, v) = (inputs.queries.own, inputs.keys.own, inputs.values.own)
         let outputs = (0..<batch.batchSize).map { s in
             let rows = batch.rows(of: s)
-            func part(_ t: Tensor) -> Tensor { t.rows(rows).reshaped([1, rows.count, t.shape[1]]) }
+            func part(_ t: Tensor) -> Tensor { t.rows(unchecked: rows).reshaped(unchecked: [1, rows.count, t.shape[1]]) }
             return self(queries: part(q), keys: part(k), values: part(v), heads: inputs.heads, kvHeads: inputs.kvHeads)
-                .reshaped([rows.count, q.shape[1]])
+                .reshaped(unchecked: [rows.count, q.shape[1]])
         }
-        return outputs.count == 1 ? outputs[0] : Tensor(concatenatingRows: outputs)
+        return outputs.count == 1 ? outputs[0] : Tensor(uncheckedConcatenatingRows: outputs)
     }
 
     /// Causal attention of the new rows over each sequence's cached prefix plus themselves.
@@ -81,7 +81,7 @@ extension ScaledDotProductAttention {
         let (qs, ks) = (inputs.queries.stride, inputs.keys.stride)
         precondition(cache.sequences.count == batch.batchSize, "one cache entry per sequence")
         precondition(inputs.values.stride == ks, "keys and values are cached with one row stride")
-        return Tensor(uninitializedShape: [batch.rows, width]) { out in
+        return Tensor(uncheckedShape: [batch.rows, width]) { out in
             withPointers(inputs) { q, k, v in
                 for s in 0..<batch.batchSize {
                     let (length, row) = (batch.sequences[s].count, batch.offsets[s])

@@ -20,7 +20,7 @@ extension ScaledDotProductAttention {
         precondition(cache.sequences.count == batch.batchSize, "one cache entry per sequence")
         precondition(inputs.values.stride == ks, "keys and values are cached with one row stride")
         let keyWidth = (0..<batch.batchSize).map { batch.pastLengths[$0] + batch.sequences[$0].count }.max() ?? 0
-        var probabilities = Tensor.zeros([batch.rows, heads, keyWidth])
+        var probabilities = Tensor.zeros(unchecked: [batch.rows, heads, keyWidth])
         probabilities.withUnsafeMutableBuffer { packed in
             withPointers(inputs) { q, k, v in
                 for s in 0..<batch.batchSize {

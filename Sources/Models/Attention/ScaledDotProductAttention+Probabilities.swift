@@ -27,7 +27,7 @@ extension ScaledDotProductAttention {
         let heads = inputs.heads
         let vs = inputs.values.stride
         let longest = batch.maxLength
-        var probabilities = Tensor.zeros([batch.rows, heads, longest])
+        var probabilities = Tensor.zeros(unchecked: [batch.rows, heads, longest])
         // The kernel's probabilities, per sequence [heads, length, length], moved to the packed layout.
         probabilities.withUnsafeMutableBuffer { packed in
             _ = inPlace(inputs, batch: batch) { s, scratch in
@@ -70,7 +70,7 @@ extension ScaledDotProductAttention {
     /// Query head h reads value head h / (heads / kvHeads).
     static func product(_ probabilities: Tensor, batch: TokenBatch, inputs: AttentionInputs,
                         values: (Int, (UnsafePointer<Float>, Int, Int) -> Void) -> Void) -> Tensor {
-        var output = Tensor.zeros([batch.rows, inputs.queries.width])
+        var output = Tensor.zeros(unchecked: [batch.rows, inputs.queries.width])
         output.withUnsafeMutableBuffer { out in
             probabilities.withUnsafeBuffer { p in
                 product(p.baseAddress!, keyWidth: probabilities.shape[2], heads: inputs.heads, kvHeads: inputs.kvHeads,

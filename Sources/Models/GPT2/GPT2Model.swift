@@ -80,7 +80,7 @@ public struct GPT2Model: TransformerModel {
     }
 
     public func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor {
-        tokenEmbeddings + positionTable(batch.positions, shape: [batch.rows])
+        Tensor.binary(tokenEmbeddings, positionTable(batch.positions, shape: [batch.rows]), .add)
     }
 
     public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
@@ -96,14 +96,14 @@ public struct GPT2Model: TransformerModel {
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.attentionOut(attention)
         try await hook(.attentionOutput(layer), &attnOut)
-        x.add(attnOut)
+        x.add(unchecked: attnOut)
         var mlpIn = b.ln2(x)
         try await hook(.mlpInput(layer), &mlpIn)
         var hidden = b.up(mlpIn)
         configuration.activation.apply(&hidden)
         var mlpOut = b.down(hidden)
         try await hook(.mlpOutput(layer), &mlpOut)
-        x.add(mlpOut)
+        x.add(unchecked: mlpOut)
         precondition(x.shape == [batch.rows, d])
         return x
     }

@@ -91,8 +91,8 @@ public struct GPTNeoXModel: TransformerModel {
         try await hook(.attentionInput(layer), &attnIn)
         // The fused projection is [rows, heads, 3, headDim]: pull out q, k and v for all heads.
         let (rows, d, hd) = (batch.rows, c.hiddenSize, c.headDim)
-        let fused = b.qkv(attnIn).reshaped([rows * c.heads, 3 * hd])
-        func part(_ k: Int) -> Tensor { fused.slice(axis: 1, range: (k * hd)..<((k + 1) * hd)).reshaped([rows, d]) }
+        let fused = b.qkv(attnIn).reshaped(unchecked: [rows * c.heads, 3 * hd])
+        func part(_ k: Int) -> Tensor { fused.slice(uncheckedAxis: 1, range: (k * hd)..<((k + 1) * hd)).reshaped(unchecked: [rows, d]) }
         let q = rotary(part(0), positions: batch.positions, heads: c.heads)
         let k = rotary(part(1), positions: batch.positions, heads: c.heads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(part(2)), heads: c.heads, kvHeads: c.heads)
@@ -101,15 +101,15 @@ public struct GPTNeoXModel: TransformerModel {
         try await hook(.attentionOutput(layer), &attnOut)
         // Parallel: the MLP reads the block input; sequential: the input plus the attention output.
         var x = input
-        if !c.parallelResidual { x.add(attnOut) }
+        if !c.parallelResidual { x.add(unchecked: attnOut) }
         var mlpIn = b.postAttentionNorm(x)
         try await hook(.mlpInput(layer), &mlpIn)
         var hidden = b.up(mlpIn)
         c.activation.apply(&hidden)
         var mlpOut = b.down(hidden)
         try await hook(.mlpOutput(layer), &mlpOut)
-        if c.parallelResidual { x.add(attnOut) }
-        x.add(mlpOut)
+        if c.parallelResidual { x.add(unchecked: attnOut) }
+        x.add(unchecked: mlpOut)
         return x
     }
 

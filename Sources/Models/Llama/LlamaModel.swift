@@ -100,14 +100,14 @@ public struct LlamaModel: TransformerModel {
         let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
         var attnOut = b.o(attention)
         try await hook(.attentionOutput(layer), &attnOut)
-        x.add(attnOut)
+        x.add(unchecked: attnOut)
         var mlpIn = b.postAttentionNorm(x)
         try await hook(.mlpInput(layer), &mlpIn)
         var gate = b.gate(mlpIn)
         c.activation.apply(&gate)
-        var mlpOut = b.down(gate * b.up(mlpIn))
+        var mlpOut = b.down(Tensor.binary(gate, b.up(mlpIn), .multiply))
         try await hook(.mlpOutput(layer), &mlpOut)
-        x.add(mlpOut)
+        x.add(unchecked: mlpOut)
         return x
     }
 

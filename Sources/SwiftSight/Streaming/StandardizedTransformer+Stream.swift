@@ -54,7 +54,7 @@ extension StandardizedTransformer {
             for point in points {
                 guard let value = values[point] else { continue }
                 out.append(ActivationRecord(index: first + s, tokens: item.batch.sequences[s], point: point,
-                                            key: naming.envoyKey(of: point), value: value.rows(rows)))
+                                            key: naming.envoyKey(of: point), value: value.rows(unchecked: rows)))
             }
         }
         return out

@@ -19,7 +19,7 @@ public struct PatchingResult: Sendable {
     /// behaviour each patch restores). Entries are NaN when both runs have the same metric.
     public var normalized: Tensor {
         let range = clean - corrupted
-        return Tensor(shape: matrix.shape, values: matrix.scalars.map { ($0 - corrupted) / range })
+        return Tensor(uncheckedShape: matrix.shape, values: matrix.scalars.map { ($0 - corrupted) / range })
     }
 }
 
@@ -67,7 +67,7 @@ extension StandardizedTransformer {
             let shared = Mutex<[Int: Tensor]>([:])
             @Sendable func lastLogits(_ t: Tracer) async throws -> Float {
                 let logits = try await t.logits
-                return metric(logits[0][logits.shape[1] - 1])
+                return metric(try logits[0][logits.shape[1] - 1])
             }
             var invokes = [Invoke(clean) { t in
                 for layer in layers {
@@ -92,7 +92,7 @@ extension StandardizedTransformer {
             for (i, value) in results.suffix(group.count).enumerated() { values[start + i] = value }
             progress?(start + group.count, cells.count)
         }
-        return PatchingResult(matrix: Tensor(shape: [numLayers, positions], values: values),
+        return PatchingResult(matrix: Tensor(uncheckedShape: [numLayers, positions], values: values),
                               clean: cleanMetric, corrupted: corruptedMetric, tokens: corruptedIDs)
     }
 }

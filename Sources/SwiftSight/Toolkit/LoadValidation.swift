@@ -87,7 +87,7 @@ extension StandardizedTransformer {
             default: [1, n, hiddenSize]
             }
             guard value.shape == expected else { throw ModelValidationError.shapeMismatch(point, expected: expected, got: value.shape) }
-            if point.isAttentionProbabilities, let worst = value.sum(axes: [3]).scalars.max(by: { abs($0 - 1) < abs($1 - 1) }),
+            if point.isAttentionProbabilities, let worst = try value.sum(axes: [3]).scalars.max(by: { abs($0 - 1) < abs($1 - 1) }),
                abs(worst - 1) > 1e-3 {
                 throw ModelValidationError.rowsDoNotSumToOne(point, worst: worst)
             }

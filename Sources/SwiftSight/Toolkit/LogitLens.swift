@@ -40,7 +40,7 @@ extension StandardizedTransformer {
             for i in 0..<layers {
                 if afterAttention {
                     let input = try await t.layersInput[i]
-                    middles.append((input + (try await t.attentionsOutput[i])).positions(indices))
+                    middles.append(try (input + (try await t.attentionsOutput[i])).positions(indices))
                 }
                 outputs.append(try await t.layersOutput[i].positions(indices))
             }
@@ -49,8 +49,8 @@ extension StandardizedTransformer {
         }
         func lens(_ perLayer: [Tensor]) throws -> Tensor {
             // [layers, prompts, hidden] -> probabilities [prompts, layers, vocab].
-            let probs = Softmax.apply(try projectOnVocab(Tensor(concatenatingRows: perLayer)))
-            return probs.reshaped([layers, prompts.count, vocabSize]).swappingFirstAxes()
+            let probs = Softmax.apply(try projectOnVocab(Tensor(uncheckedConcatenatingRows: perLayer)))
+            return probs.reshaped(unchecked: [layers, prompts.count, vocabSize]).swappingFirstAxes()
         }
         return LogitLens(layers: try lens(outputs), afterAttention: afterAttention ? try lens(middles) : nil)
     }
@@ -66,8 +66,8 @@ extension StandardizedTransformer {
             return outputs
         }
         let length = outputs.first?.shape[1] ?? 0
-        let flat = outputs.map { $0.reshaped([length, hiddenSize]) }
-        return Softmax.apply(try projectOnVocab(Tensor(concatenatingRows: flat))).reshaped([layers, length, vocabSize])
+        let flat = outputs.map { $0.reshaped(unchecked: [length, hiddenSize]) }
+        return Softmax.apply(try projectOnVocab(Tensor(uncheckedConcatenatingRows: flat))).reshaped(unchecked: [layers, length, vocabSize])
     }
 }
 
@@ -75,8 +75,9 @@ extension Tensor {
     /// For [n, length, width]: row i's position `indices[i]`, [n, width].
     func positions(_ indices: [Int]) -> Tensor {
         let (n, length, width) = (shape[0], shape[1], shape[2])
+        // Internal: logitLens validated the positions against each prompt before the trace.
         precondition(indices.count == n && indices.allSatisfy { (0..<length).contains($0) }, "positions \(indices) of \(shape)")
-        return Tensor(uninitializedShape: [n, width]) { out in
+        return Tensor(uncheckedShape: [n, width]) { out in
             withUnsafeBuffer { p in
                 for i in 0..<n {
                     (out.baseAddress! + i * width).update(from: p.baseAddress! + (i * length + indices[i]) * width, count: width)
@@ -91,7 +92,7 @@ extension Tensor {
         let inner = count / max(a * b, 1)
         var newShape = shape
         newShape.swapAt(0, 1)
-        return Tensor(uninitializedShape: newShape) { out in
+        return Tensor(uncheckedShape: newShape) { out in
             withUnsafeBuffer { p in
                 for i in 0..<a {
                     for j in 0..<b {

@@ -58,20 +58,20 @@ extension StandardizedTransformer {
                 let value = try await t.layersOutput[layer].positions(sourceIndices)
                 shared.withLock { $0[layer] = value }
             }
-            return Tensor.zeros([0])
+            return Tensor.zeros(unchecked: [0])
         }]
         for s in sources.indices {
             for layer in layers {
                 invokes.append(Invoke(target.prompt) { t in
                     try await t.layersOutput.edit(layer) { v in
                         guard let source = shared.withLock({ $0[layer] }) else { return }
-                        v.copyPosition(patched, from: source[s].reshaped([1, 1, source.shape[1]]), sourcePosition: 0)
+                        v.copyPosition(patched, from: try source[s].reshaped([1, 1, source.shape[1]]), sourcePosition: 0)
                     }
                     return try await t.nextTokenProbs
                 })
             }
         }
         let results = try await trace(invokes: invokes).dropFirst()
-        return Tensor(concatenatingRows: Array(results)).reshaped([sources.count, layers.count, vocabSize])
+        return try Tensor(concatenatingRows: Array(results)).reshaped([sources.count, layers.count, vocabSize])
     }
 }

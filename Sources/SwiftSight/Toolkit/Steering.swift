@@ -10,7 +10,8 @@ extension Tracer {
     /// - Throws: ``ToolkitError`` for a vector that is not [hidden] or a position outside the
     ///   sequence; the trace's errors (such as ``TraceError/outOfOrder(requested:passed:)``).
     public func steer(layers: [Int], vector: Tensor, factor: Float = 1, positions: [Int]? = nil) async throws {
-        guard vector.count == hiddenSize else {
+        // [hidden], or [1, hidden] and the like: one value per feature of the residual stream.
+        guard vector.count == hiddenSize, vector.shape.last == hiddenSize else {
             throw ToolkitError("a steering vector needs \(hiddenSize) values, got shape \(vector.shape)")
         }
         let v = vector.scalars.map { $0 * factor }
@@ -42,10 +43,10 @@ extension StandardizedTransformer {
             Invoke(prompt) { t in
                 let value = try await t.layersOutput[layer]
                 t.stop()
-                return value.mean(axes: [0, 1])
+                return try value.mean(axes: [0, 1])
             }
         })
-        return (means[1] - means[0]).detached()
+        return try (means[1] - means[0]).detached()
     }
 
     /// Next-token probabilities of `prompts` ([prompts, vocab]) with `factor · vector` added to

@@ -27,13 +27,23 @@ public struct Tracer: Sendable {
     }
 
     /// Changes the value at `point` in place (same shape); everything downstream sees the change.
+    ///
+    /// Errors thrown by `body` (such as a ``TensorError`` from `try $0 + v` with shapes that do
+    /// not broadcast) end the trace and reach the caller; the model stays usable.
+    /// - Throws: ``TraceError/shapeMismatch(_:expected:got:)`` if `body` changed the shape; what
+    ///   `body` throws; the trace's errors.
     public func edit(_ point: HookPoint, _ body: (inout Tensor) throws -> Void) async throws {
-        try await bus.edit(point, invoke: invoke, body)
+        let tape = bus.tape?.id
+        try await bus.edit(point, invoke: invoke) { value in
+            try body(&value)
+            value = value.local(to: tape)
+        }
     }
 
     /// Replaces the value at `point` with `value` (same shape).
+    /// - Throws: ``TraceError/shapeMismatch(_:expected:got:)`` for another shape; the trace's errors.
     public func set(_ point: HookPoint, to value: Tensor) async throws {
-        try await bus.edit(point, invoke: invoke) { $0 = value }
+        try await edit(point) { $0 = value }
     }
 
     /// Stops the forward pass after the current point: the layers after it are not computed.
@@ -42,8 +52,10 @@ public struct Tracer: Sendable {
 
     /// Skips block `layer` (not computed for this trace if every invoke skips it): its output
     /// becomes `output`, or its input if nil. Ask before `layers_input.layer` has passed.
+    /// - Throws: ``TraceError/shapeMismatch(_:expected:got:)`` if `output` does not have the
+    ///   layer input's shape; ``TraceError/skipTooLate(layer:passed:)``.
     public func skipLayer(_ layer: Int, output: Tensor? = nil) async throws {
-        try await bus.skip(layer: layer, invoke: invoke, output: output)
+        try await bus.skip(layer: layer, invoke: invoke, output: output?.local(to: bus.tape?.id))
     }
 
     /// Skips blocks `layers`: the input of the first passes through to the output of the last.
@@ -111,10 +123,19 @@ public struct LayerPoints: Sendable {
 }
 
 extension Tensor {
+    /// This value as written into a trace whose tape is `tape` (nil: no gradients): a value
+    /// tracked on another tape (read in another trace that records gradients) becomes a constant,
+    /// since this trace cannot send gradients to it, and mixing two tapes in the forward pass
+    /// would stop the process.
+    func local(to tape: UInt64?) -> Tensor {
+        guard let node = gradientNode, node.tapeID != tape else { return self }
+        return detached()
+    }
+
     /// For [n, length, width]: the last position of each row, [n, width].
     func lastPositions() -> Tensor {
         let (n, length, width) = (shape[0], shape[1], shape[2])
-        return Tensor(uninitializedShape: [n, width]) { out in
+        return Tensor(uncheckedShape: [n, width]) { out in
             withUnsafeBuffer { p in
                 for i in 0..<n {
                     (out.baseAddress! + i * width).update(from: p.baseAddress! + ((i + 1) * length - 1) * width, count: width)
