@@ -16,6 +16,11 @@ import Darwin
 /// - A character device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO): written straight
 ///   through, never renamed over, so `--out /dev/stdout` prints and `/dev/null` stays a device.
 ///   Opening a FIFO waits for a reader, as `cat > fifo` does.
+/// - One of this process's own descriptors named as a path (`/dev/stdout`, `/dev/stderr`,
+///   `/dev/fd/N`, `/proc/self/fd/N`): written into that descriptor as it is, never reopened or
+///   renamed over, whatever it points at. So `--out /dev/stdout >> file` appends as the shell
+///   promised, `> file` writes at the descriptor's offset, and a socket works too; reopening the
+///   path would start at offset 0 and a rename would replace the file the shell opened.
 /// - Anything else (a directory, a socket, a block device): ``CheckpointError/writeFailed(path:reason:)``
 ///   naming the path and what it is, before anything is written.
 package enum OutputFile {
@@ -32,6 +37,13 @@ package enum OutputFile {
     package static func write(to path: String, _ body: (Int32) throws(CheckpointError) -> Void) throws(CheckpointError) {
         guard !path.isEmpty else { throw .writeFailed(path: path, reason: "the path is empty") }
         var info = stat()
+        if let descriptor = ownDescriptor(named: path) {
+            guard fstat(descriptor, &info) == 0 else { throw .writeFailed(path: path, reason: systemMessage(errno)) }
+            guard info.st_mode & S_IFMT != S_IFDIR else {
+                throw .writeFailed(path: path, reason: "it is \(kind(info.st_mode)), not a file")
+            }
+            return try body(descriptor)
+        }
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
             case S_IFREG: try replace(resolved(path), keeping: info.st_mode & 0o7777, reportedAs: path, body)
@@ -43,6 +55,19 @@ package enum OutputFile {
             try replace(resolved(path), keeping: nil, reportedAs: path, body)
         } else {
             throw .writeFailed(path: path, reason: systemMessage(errno))
+        }
+    }
+
+    /// The descriptor number when `path` names one of this process's open descriptors.
+    static func ownDescriptor(named path: String) -> Int32? {
+        switch path {
+        case "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                return Int32(path.dropFirst(prefix.count))
+            }
+            return nil
         }
     }
 

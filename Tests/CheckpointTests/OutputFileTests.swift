@@ -97,6 +97,20 @@ import Checkpoint
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 
+    /// `--out /dev/stdout >> file`: the descriptor the shell opened is written as it is, so an
+    /// appending descriptor appends and nothing is renamed over the file.
+    @Test func anOwnDescriptorIsWrittenInPlace() throws {
+        for (prefix, flags) in [("/dev/fd/", O_WRONLY | O_APPEND), ("/proc/self/fd/", O_WRONLY)] {
+            let file = try directory.write("shell-\(flags).safetensors", Array("old".utf8))
+            let fd = open(file.path, flags)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            if flags & O_APPEND == 0 { lseek(fd, 0, SEEK_END) }
+            try SafetensorsWriter.write(entries, to: URL(fileURLWithPath: prefix + String(fd)))
+            #expect(try Data(contentsOf: file) == Data("old".utf8) + expectedBytes(), "\(prefix)")
+        }
+    }
+
     @Test func aDirectoryIsRefusedNamingIt() throws {
         let folder = directory.file("folder")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
