@@ -86,7 +86,7 @@ import Testing
         }
         #expect(String(describing: ActivationDumpError.cannotCreateFolder(path: below.path, reason: "\(file.path) is a regular file"))
             == "cannot create folder \(below.path): \(file.path) is a regular file")
-        await #expect(throws: ActivationDumpError.invalidBatchSize(0)) {
+        await #expect(throws: ActivationStreamError.invalidBatchSize(0)) {
             try await model.dumpActivations(prompts, at: [.layerOutput(0)], to: folder, batchSize: 0)
         }
         await #expect(throws: ActivationDumpError.invalidShardBytes(-1)) {

@@ -85,4 +85,13 @@ import Testing
         }
         #expect(seen == 2)
     }
+
+    @Test(arguments: [0, -5, Int.min])
+    func aBatchSizeBelowOneEndsTheStreamNamingIt(_ batchSize: Int) async throws {
+        let model = try await TestModels.fixture()
+        await #expect(throws: ActivationStreamError.invalidBatchSize(batchSize)) {
+            for try await _ in model.activationStream(["fine"].async, at: [.layerOutput(0)], batchSize: batchSize) {}
+        }
+        #expect(try await model.trace("fine") { t in try await t.layersOutput[0].shape.last } == model.hiddenSize)
+    }
 }

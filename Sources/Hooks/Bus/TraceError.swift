@@ -25,7 +25,8 @@ public enum TraceError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .layerOutOfRange(point, layers):
             "\(point) does not exist: the model has \(layers) layers (0...\(layers - 1))"
         case let .shapeMismatch(point, expected, got):
-            "cannot set \(point) to a tensor of shape \(got); it has shape \(expected)"
+            "\(point) has shape \(expected), but the value written there (by set, edit or a replacement) has shape \(got); "
+                + "a replacement must keep the shape"
         case let .skipTooLate(layer, passed):
             "cannot skip layer \(layer): \(passed) has already passed; ask before layers_input.\(layer)"
         case .gradientsNotRecorded:

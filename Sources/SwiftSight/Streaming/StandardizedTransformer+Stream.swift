@@ -10,7 +10,8 @@ extension StandardizedTransformer {
     /// are in different stages of the pipeline at once. Records come in prompt order, and for
     /// each prompt in forward order of `points`. A prompt that is too long or empty ends the
     /// stream with a ``ModelError`` naming it; a point of a layer the model does not have, with
-    /// ``TraceError/layerOutOfRange(_:layers:)``. The forward pass of each group ends at the last
+    /// ``TraceError/layerOutOfRange(_:layers:)``; a `batchSize` below one, with
+    /// ``ActivationStreamError/invalidBatchSize(_:)``. The forward pass of each group ends at the last
     /// of `points`: stages after it are not computed.
     /// ```swift
     /// for try await record in model.activationStream(prompts.async, at: [.layerOutput(6)]) {
@@ -26,10 +27,11 @@ extension StandardizedTransformer {
         let naming = info.naming
         producer.start { [self] in
             do {
+                guard batchSize > 0 else { throw ActivationStreamError.invalidBatchSize(batchSize) }
                 if let bad = ordered.first(where: { p in p.layer.map { !(0..<numLayers).contains($0) } ?? false }) {
                     throw TraceError.layerOutOfRange(bad, layers: numLayers)
                 }
-                let items = StreamBatches(prompts: prompts, model: self, points: Set(ordered), batchSize: max(1, batchSize))
+                let items = StreamBatches(prompts: prompts, model: self, points: Set(ordered), batchSize: batchSize)
                 try await pipeline.stream(items) { item in
                     for record in Self.records(of: item, points: ordered, naming: naming) {
                         await channel.send(record)

@@ -60,8 +60,6 @@ public enum ActivationDumpError: Error, Equatable, CustomStringConvertible {
     case invalidShardTokens(Int)
     /// A shard's byte budget must be positive.
     case invalidShardBytes(Int)
-    /// Prompts per forward pass must be at least one.
-    case invalidBatchSize(Int)
     /// Nothing to dump.
     case noPoints
     /// The point's rows are not one fixed width (attention probabilities are as wide as the
@@ -78,7 +76,6 @@ public enum ActivationDumpError: Error, Equatable, CustomStringConvertible {
         case .cannotCreateFolder(let path, let reason): "cannot create folder \(path): \(reason)"
         case .invalidShardTokens(let n): "shardTokens is \(n); a shard holds at least one token"
         case .invalidShardBytes(let n): "shardBytes is \(n); a shard's byte budget must be at least 1"
-        case .invalidBatchSize(let n): "batchSize is \(n); a forward pass takes at least one prompt"
         case .noPoints: "no points to dump: give at least one hook point"
         case .unsupportedPoint(let point):
             "\(point) cannot be dumped: its rows are not of one fixed width (read it in a trace instead)"

@@ -110,7 +110,7 @@ extension StandardizedTransformer {
         guard !points.isEmpty else { throw ActivationDumpError.noPoints }
         guard shardTokens > 0 else { throw ActivationDumpError.invalidShardTokens(shardTokens) }
         guard shardBytes > 0 else { throw ActivationDumpError.invalidShardBytes(shardBytes) }
-        guard batchSize > 0 else { throw ActivationDumpError.invalidBatchSize(batchSize) }
+        guard batchSize > 0 else { throw ActivationStreamError.invalidBatchSize(batchSize) }
         let ordered = points.sorted()
         for point in ordered {
             if point.isAttentionProbabilities { throw ActivationDumpError.unsupportedPoint(point) }
