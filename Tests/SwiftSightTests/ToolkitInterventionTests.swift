@@ -62,6 +62,41 @@ import Testing
         #expect(result["trap"]?.count == 3 && result["trap"]?[2].isNaN == true)
     }
 
+    /// Ids and sizes a user hands the toolkit are checked before anything is read with them
+    /// (an id past the vocabulary used to read memory beyond the probabilities).
+    @Test func toolkitArgumentsOutOfRangeAreErrorsNamingThem() async throws {
+        let model = try await ToolkitFixtures.model()
+        for ids in [[model.vocabSize], [-1], [Int.max]] {
+            let prompts = [model.prompt("Hello", target: ["world"]), Prompt("My tailor is", targetTokens: ["target": ids])]
+            do {
+                _ = try await model.runPrompts(prompts)
+                Issue.record("expected an error for \(ids)")
+            } catch let error as ToolkitError {
+                #expect(error.message.contains("prompt 1") && error.message.contains("token \(ids[0])")
+                        && error.message.contains("\"target\""), "\(error)")
+            }
+        }
+        let zero = await #expect(throws: ToolkitError.self) {
+            try await model.runPrompts([model.prompt("Hello", target: ["world"])], batchSize: 0)
+        }
+        #expect(zero?.message.contains("batchSize") == true)
+        let metric = StandardizedTransformer.logitDifference(target: 0, trap: 1)
+        let badBatch = await #expect(throws: ToolkitError.self) {
+            try await model.activationPatching(clean: "Hello world", corrupted: "Hello there", batchSize: -1, metric: metric)
+        }
+        #expect(badBatch?.message.contains("batchSize") == true)
+        // Attention probabilities are [1, heads, seq, seq]: not a value whose positions can be copied.
+        do {
+            _ = try await model.activationPatching(clean: "Hello world", corrupted: "Hello there",
+                                                   at: HookPoint.attentionProbabilities, metric: metric)
+            Issue.record("expected an error for attention probabilities")
+        } catch let error as ToolkitError {
+            #expect(error.message.contains("attention_probabilities.0"), "\(error)")
+        }
+        let fine = try await model.runPrompts([model.prompt("Hello", target: ["world"])])
+        #expect(fine["target"]?.count == 1)
+    }
+
     @Test func loadTimeValidationChecksEveryPoint() async throws {
         let model = try await StandardizedTransformer(.directory(ToolkitFixtures.modelDirectory), validate: false)
         try await model.validateStandardizedPoints()

@@ -44,7 +44,8 @@ extension StandardizedTransformer {
     ///   - point: which activation to patch, by layer (default `layers_output.i`; also
     ///     `HookPoint.attentionOutput`, `HookPoint.mlpOutput`, ...).
     ///   - progress: called after each batch with (runs done, runs in all).
-    /// - Throws: ``ToolkitError`` if the prompts have different token counts; the trace's errors.
+    /// - Throws: ``ToolkitError`` if the prompts have different token counts, `batchSize` is below
+    ///   one, or `point` is not a [1, positions, width] value; the trace's errors.
     /// - Complexity: layers · positions + 2 forward passes, in ⌈layers · positions / batchSize⌉ traces.
     public func activationPatching(clean: String, corrupted: String,
                                    at point: @escaping @Sendable (Int) -> HookPoint = HookPoint.layerOutput,
@@ -56,9 +57,10 @@ extension StandardizedTransformer {
             throw ToolkitError("activation patching needs prompts of the same token count: clean \(clean.debugDescription) has "
                 + "\(cleanIDs.count), corrupted \(corrupted.debugDescription) has \(corruptedIDs.count)")
         }
+        guard batchSize > 0 else { throw ToolkitError("activation patching needs batchSize ≥ 1, got \(batchSize)") }
         let positions = cleanIDs.count
         let cells = (0..<numLayers).flatMap { layer in (0..<positions).map { (layer, $0) } }
-        let chunk = max(1, batchSize)
+        let chunk = batchSize
         var values = [Float](repeating: 0, count: cells.count)
         var (cleanMetric, corruptedMetric): (Float, Float) = (0, 0)
         for start in stride(from: 0, to: cells.count, by: chunk) {
@@ -81,6 +83,12 @@ extension StandardizedTransformer {
                 invokes.append(Invoke(corrupted) { t in
                     try await t.edit(point(layer)) { v in
                         guard let source = shared.withLock({ $0[layer] }) else { return }
+                        // Positions are axis 1 of a [1, positions, width] value; any other layout
+                        // (attention probabilities, per-head values) would copy the wrong elements.
+                        guard v.rank == 3, v.shape[1] == positions, source.shape == v.shape else {
+                            throw ToolkitError("activation patching copies one position of [1, \(positions), width] values; "
+                                + "\(point(layer)) has shape \(v.shape) (patch it by hand with t.edit)")
+                        }
                         v.copyPosition(position, from: source)
                     }
                     return try await lastLogits(t)

@@ -45,9 +45,18 @@ extension StandardizedTransformer {
     /// - Parameter progress: called after each batch with (prompts done, prompts in all).
     public func runPrompts(_ prompts: [Prompt], batchSize: Int = 8,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> [String: [Float]] {
+        guard batchSize > 0 else { throw ToolkitError("runPrompts needs batchSize ≥ 1, got \(batchSize)") }
+        for (index, prompt) in prompts.enumerated() {
+            for (category, ids) in prompt.targetTokens.sorted(by: { $0.key < $1.key }) {
+                if let bad = ids.first(where: { !(0..<vocabSize).contains($0) }) {
+                    throw ToolkitError("prompt \(index) (\(prompt.text.debugDescription)): token \(bad) of category "
+                        + "\(category.debugDescription) is outside the vocabulary (0..<\(vocabSize))")
+                }
+            }
+        }
         let categories = Set(prompts.flatMap(\.targetTokens.keys))
         var result = Dictionary(uniqueKeysWithValues: categories.map { ($0, [Float]()) })
-        let size = max(1, batchSize)
+        let size = batchSize
         for start in stride(from: 0, to: prompts.count, by: size) {
             let batch = Array(prompts[start..<min(prompts.count, start + size)])
             let probs = try await nextTokenProbs(batch.map(\.text))
