@@ -67,8 +67,8 @@ let package = Package(
     ]
 )
 
-// The libFuzzer executables, only for Scripts/fuzz.sh (SWIFTSIGHT_FUZZ=1): they are linked with
-// libFuzzer's `main`, which only `-sanitize=fuzzer` provides, so a normal build leaves them out.
+// The libFuzzer executables, only for Scripts/fuzz.sh (SWIFTSIGHT_FUZZ=1): they have no `main`
+// but libFuzzer's, which only `--sanitize=fuzzer` links, so a normal build leaves them out.
 if Context.environment["SWIFTSIGHT_FUZZ"] != nil {
     for name in ["FuzzSafetensorsHeader", "FuzzConfig", "FuzzTokenizer"] {
         package.targets.append(.executableTarget(name: name, dependencies: ["FuzzEntryPoints"], path: "Fuzz/\(name)"))

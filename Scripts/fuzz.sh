@@ -23,7 +23,7 @@ mkdir -p "$scratch"
 export SWIFTSIGHT_FUZZ=1
 build() {
   swift build -c release --scratch-path "$scratch" --product "$1" \
-    --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
+    --sanitize=address --sanitize=fuzzer
 }
 
 status=0

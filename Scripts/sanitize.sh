@@ -20,11 +20,6 @@ filter="${SANITIZE_FILTER:-$suites}"
 timeout_seconds="${SANITIZE_TIMEOUT:-2400}"
 if [ $# -eq 0 ]; then set -- thread address; fi
 
-# OpenBLAS is not instrumented: its worker threads hand results back through their own spin
-# flags, which ThreadSanitizer cannot see, so every product it spreads over threads would be
-# reported as a race in our code. One OpenBLAS thread keeps its products on the calling thread;
-# SwiftSight's own parallelism (the C pool, Dispatch, the stage threads) is still exercised.
-export OPENBLAS_NUM_THREADS=1
 export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/Scripts/tsan.supp ${TSAN_OPTIONS:-}"
 export ASAN_OPTIONS="halt_on_error=1 detect_stack_use_after_return=1 ${ASAN_OPTIONS:-}"
 
