@@ -22,6 +22,7 @@ if [ $# -eq 0 ]; then set -- thread address; fi
 
 export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 suppressions=$PWD/Scripts/tsan.supp ${TSAN_OPTIONS:-}"
 export ASAN_OPTIONS="halt_on_error=1 detect_stack_use_after_return=1 ${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$PWD/Scripts/lsan.supp ${LSAN_OPTIONS:-}"
 
 status=0
 for sanitizer in "$@"; do
@@ -43,7 +44,7 @@ for sanitizer in "$@"; do
     swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" --filter "$filter" >"$log" 2>&1
   code=$?
   set -e
-  reports=$(grep -cE "^(WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer)" "$log" || true)
+  reports=$(grep -cE "(WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer)" "$log" || true)
   grep -E "^SUMMARY: |Test run with|Executed [0-9]+ tests" "$log" | sort | uniq -c >&2 || true
   if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
     echo "== $sanitizer: timed out after $timeout_seconds s" >&2; status=1
