@@ -21,9 +21,11 @@ if [ $# -eq 0 ]; then set -- safetensors-header config tokenizer; fi
 scratch=.build-fuzz
 mkdir -p "$scratch"
 export SWIFTSIGHT_FUZZ=1
+# --sanitize=fuzzer links libFuzzer and compiles the executables without a `main` of their own,
+# but instruments only the C targets for coverage; -Xswiftc -sanitize=fuzzer instruments Swift.
 build() {
   swift build -c release --scratch-path "$scratch" --product "$1" \
-    --sanitize=address --sanitize=fuzzer
+    --sanitize=address --sanitize=fuzzer -Xswiftc -sanitize=fuzzer
 }
 
 status=0
