@@ -8,7 +8,7 @@
 # Package.swift), instrumented for libFuzzer and AddressSanitizer. Starts from the committed
 # seeds in Fuzz/Corpus/<target>; new inputs go to .build-fuzz/corpus/<target> (not the
 # repository), crashes, timeouts and out-of-memory inputs to Fuzz/Findings/<target> (ignored
-# by git). Exits non-zero when a target found anything. Fork mode with -ignore_* keeps a run
+# by git). Exits non-zero when a target found anything new. Fork mode with -ignore_* keeps a run
 # going after a finding, so one known crash does not hide the next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,7 @@ for target in "$@"; do
   corpus="$scratch/corpus/$target"
   findings="Fuzz/Findings/$target"
   mkdir -p "$corpus" "$findings"
+  before=$(find "$findings" -type f | wc -l)
   log="$scratch/$target.log"
   echo "== $target: fuzzing for $seconds s (log: $log)" >&2
   # detect_leaks=0: the fork-mode children exit through libFuzzer, not through our code.
@@ -59,8 +60,8 @@ for target in "$@"; do
   code=$?
   set -e
   grep -E "^#[0-9]+" "$log" | tail -1 >&2 || true
-  found=$(find "$findings" -type f | wc -l)
-  echo "== $target: exit $code, $found files in $findings" >&2
+  found=$(( $(find "$findings" -type f | wc -l) - before ))
+  echo "== $target: exit $code, $found new files in $findings" >&2
   if [ "$code" -ne 0 ] || [ "$found" -ne 0 ]; then status=1; fi
 done
 exit "$status"
