@@ -60,5 +60,17 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoint", "Hooks", "Cache", "Actors"]),
         .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight"]),
         .testTarget(name: "CLITests", dependencies: ["swiftsight"]),
+        // What the fuzzers feed to the readers of untrusted files (Docs/Fuzzing.md); the tests
+        // replay the committed corpus and every crash found through it.
+        .target(name: "FuzzEntryPoints", dependencies: ["Checkpoint", "Models", "Tokenizers"], path: "Fuzz/EntryPoints"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "Models"]),
     ]
 )
+
+// The libFuzzer executables, only for Scripts/fuzz.sh (SWIFTSIGHT_FUZZ=1): they have no `main`
+// but libFuzzer's, which only `--sanitize=fuzzer` links, so a normal build leaves them out.
+if Context.environment["SWIFTSIGHT_FUZZ"] != nil {
+    for name in ["FuzzSafetensorsHeader", "FuzzConfig", "FuzzTokenizer"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzEntryPoints"], path: "Fuzz/\(name)"))
+    }
+}

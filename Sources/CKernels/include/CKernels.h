@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 // Element-wise kernels of the layers, written as plain loops so the compiler vectorises them,
-// and compiled for AVX-512, AVX2+FMA and baseline x86-64, picked at load time (target_clones).
+// and compiled for AVX-512, AVX2+FMA and baseline x86-64, picked at load time (target_clones;
+// one portable version under sanitizers, see multiversion.h).
 // Every function works in place or from `x` to `out` (which may alias `x`), n elements.
 
 /// e^x, relative error below 2e-7; 0 below -87.3, +inf above 88.7.

@@ -1,0 +1,10 @@
+import FuzzEntryPoints
+
+/// libFuzzer's entry point: one input, read as FuzzTarget.safetensorsHeader reads it (Docs/Fuzzing.md). Built
+/// by Scripts/fuzz.sh with `--sanitize=fuzzer`, which links libFuzzer's `main` and compiles
+/// this file as a library.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    _ = FuzzTarget.safetensorsHeader.run(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

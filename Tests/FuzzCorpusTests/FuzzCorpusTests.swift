@@ -1,0 +1,48 @@
+import Foundation
+import FuzzEntryPoints
+import Models
+import Testing
+
+/// Every committed fuzz input, run through the code the fuzzers run (`FuzzTarget.run`), in the
+/// normal suite: the seeds must keep reaching the readers' deep paths, and every crash the
+/// fuzzers found must stay a typed error (Docs/Fuzzing.md).
+@Suite struct FuzzCorpusTests {
+    static let fuzzFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz")
+
+    /// The files in `Fuzz/<kind>/<target>/`, sorted (none when the folder does not exist).
+    static func inputs(_ kind: String, _ target: FuzzTarget) -> [URL] {
+        let folder = fuzzFolder.appendingPathComponent(kind).appendingPathComponent(target.rawValue)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    @Test(arguments: FuzzTarget.allCases)
+    func seedsAreReadWithoutCrashing(_ target: FuzzTarget) throws {
+        let seeds = Self.inputs("Corpus", target)
+        #expect(seeds.count >= 3, "Fuzz/Corpus/\(target.rawValue) should hold a few seeds")
+        var accepted: [String] = []
+        for seed in seeds {
+            if case .accepted = target.run(Array(try Data(contentsOf: seed))) { accepted.append(seed.lastPathComponent) }
+        }
+        // Valid seeds let the fuzzer start from the paths past validation.
+        #expect(accepted.count >= 2, "accepted seeds of \(target.rawValue): \(accepted)")
+    }
+
+    @Test(arguments: FuzzTarget.allCases)
+    func crashesFoundByFuzzingAreTypedErrors(_ target: FuzzTarget) throws {
+        for input in Self.inputs("Regressions", target) {
+            switch target.run(Array(try Data(contentsOf: input))) {
+            case .refused(let error):
+                #expect(!"\(error)".isEmpty, "\(input.lastPathComponent)")
+            case .accepted(let summary):
+                Issue.record("\(target.rawValue)/\(input.lastPathComponent) was accepted (\(summary)); it should be refused")
+            }
+        }
+    }
+
+    @Test func configTargetCoversEverySupportedModelType() {
+        #expect(FuzzTarget.configModelTypes.sorted() == ModelLoader.supportedModelTypes.sorted())
+    }
+}
