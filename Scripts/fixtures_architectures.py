@@ -43,6 +43,9 @@ from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import batch_inputs  # noqa: E402
+
 LLAMA_NAMES = dict(embed="model.embed_tokens", layer="model.layers.{i}", attn="model.layers.{i}.self_attn",
                    mlp="model.layers.{i}.mlp", norm="model.norm", head="lm_head")
 NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="gpt_neox.layers.{i}.attention",
@@ -95,14 +98,6 @@ def randomize(model, seed):
 
 def at(template, i):
     return template.replace("{i}", str(i))
-
-
-def batch_inputs(tok, prompts, pad_id):
-    ids = [tok.encode(p).ids for p in prompts]
-    width = max(len(x) for x in ids)
-    input_ids = torch.tensor([[pad_id] * (width - len(x)) + x for x in ids], dtype=torch.int64)
-    mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids], dtype=torch.int64)
-    return input_ids, mask
 
 
 def positions(mask):

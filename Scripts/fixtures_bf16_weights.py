@@ -22,7 +22,7 @@ from tokenizers import Tokenizer
 from transformers import GPT2LMHeadModel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import batch_inputs, capture  # noqa: E402
+from fixture_common import batch_inputs, capture  # noqa: E402
 
 PROMPTS = {
     "tailor": ["My tailor is rich"],
