@@ -22,10 +22,12 @@ let package = Package(
         // Vectorised element-wise kernels (exp, GELU, softmax, LayerNorm) in C, one build per ISA level.
         .target(name: "CKernels"),
         .target(name: "Layers", dependencies: ["COpenBLAS", "CKernels"]),
+        // Reading untrusted files: the one JSON reader, UTF-8 validation.
+        .target(name: "SwiftSightReading", path: "Sources/Reading"),
         // Text to token ids and back.
-        .target(name: "Tokenizers"),
+        .target(name: "Tokenizers", dependencies: ["SwiftSightReading"]),
         // Reading Hugging Face checkpoint folders: safetensors and config.json.
-        .target(name: "Checkpoint", dependencies: ["Layers"]),
+        .target(name: "Checkpoint", dependencies: ["Layers", "SwiftSightReading"]),
         // Hook points: names, sequence numbers, module paths.
         .target(name: "Hooks", dependencies: ["Layers"]),
         // Activations collected by module name.
@@ -55,7 +57,8 @@ let package = Package(
             path: "Sources/CLI"
         ),
         .testTarget(name: "LayersTests", dependencies: ["Layers"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "ReadingTests", dependencies: ["SwiftSightReading"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "SwiftSightReading"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Layers"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoint", "Hooks", "Cache", "Actors"]),
         .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight"]),

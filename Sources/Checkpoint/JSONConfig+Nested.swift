@@ -1,9 +1,11 @@
+import SwiftSightReading
+
 extension JSONConfig {
     /// The object at `key` as a config of its own (`rope_scaling`, `rope_parameters`), whose
     /// errors name `key.inner`; nil if absent or null; throws if not an object.
     public func optionalObject(_ key: String) throws(CheckpointError) -> JSONConfig? {
         let members: [String: JSONValue]? = try typed(key, "an object") { value in
-            if case .object(let members) = value { members } else { nil }
+            value.dictionary
         }
         return members.map { JSONConfig(values: $0, url: url, keyPrefix: keyPrefix + key + ".") }
     }
@@ -12,9 +14,9 @@ extension JSONConfig {
     public func optionalInts(_ key: String) throws(CheckpointError) -> [Int]? {
         try typed(key, "an integer or a list of integers") { value in
             switch value {
-            case .int(let n): return Int(exactly: n).map { [$0] }
+            case .integer(let n): return [n]
             case .array(let items):
-                let ints = items.compactMap { item -> Int? in if case .int(let n) = item { Int(exactly: n) } else { nil } }
+                let ints = items.compactMap { item -> Int? in if case .integer(let n) = item { n } else { nil } }
                 return ints.count == items.count ? ints : nil
             default: return nil
             }

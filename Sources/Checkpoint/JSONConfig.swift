@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// A model's config.json, with typed getters whose errors name the file and the key.
 ///
@@ -28,11 +29,10 @@ public struct JSONConfig: Sendable {
     public init(data: Data, url: URL) throws(CheckpointError) {
         self.url = url
         keyPrefix = ""
-        switch JSONValue.parse(data) {
-        case .success(.object(let members)):
+        switch JSONValue.parseObjects(data) {
+        case .success(let root):
+            guard let members = root.dictionary else { throw .notAJSONObject(path: url.path, found: root.kindDescription) }
             values = members
-        case .success(let other):
-            throw .notAJSONObject(path: url.path, found: other.kindDescription)
         case .failure(let error):
             throw .invalidJSON(path: url.path, detail: error.detail)
         }
@@ -57,8 +57,8 @@ public struct JSONConfig: Sendable {
     public func optionalInt(_ key: String) throws(CheckpointError) -> Int? {
         try typed(key, "an integer") { value in
             switch value {
-            case .int(let number): Int(exactly: number)
-            case .double(let number): Int(exactly: number)
+            case .integer(let number): number
+            case .number(let number): Int(exactly: number)
             default: nil
             }
         }
@@ -76,8 +76,8 @@ public struct JSONConfig: Sendable {
     public func optionalDouble(_ key: String) throws(CheckpointError) -> Double? {
         try typed(key, "a number") { value in
             switch value {
-            case .int(let number): Double(number)
-            case .double(let number): number
+            case .integer(let number): Double(number)
+            case .number(let number): number
             default: nil
             }
         }

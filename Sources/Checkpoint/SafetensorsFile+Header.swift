@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Where one tensor lives: its description and its byte range within the data region.
 struct TensorEntry: Sendable {
@@ -44,11 +45,11 @@ struct SafetensorsHeader: Sendable {
         }
         let json = Data(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]))
         let root: JSONValue
-        switch JSONValue.parse(json) {
+        switch JSONValue.parseObjects(json) {
         case .success(let value): root = value
         case .failure(let error): throw .malformedHeader(path: path, detail: "the header is not valid JSON (\(error.detail))")
         }
-        guard case .object(let members) = root else {
+        guard let members = root.dictionary else {
             throw .malformedHeader(path: path, detail: "the header must be a JSON object, but is \(root.kindDescription)")
         }
 
@@ -73,7 +74,7 @@ struct SafetensorsHeader: Sendable {
     }
 
     private static func metadata(_ value: JSONValue, path: String) throws(CheckpointError) -> [String: String] {
-        guard case .object(let members) = value else {
+        guard let members = value.dictionary else {
             throw .malformedHeader(path: path, detail: "\"__metadata__\" must be an object of strings, but is \(value.kindDescription)")
         }
         var result: [String: String] = [:]
@@ -89,7 +90,7 @@ struct SafetensorsHeader: Sendable {
     }
 
     private static func entry(_ name: String, _ value: JSONValue, dataSize: Int, path: String) throws(CheckpointError) -> TensorEntry {
-        guard case .object(let fields) = value else {
+        guard let fields = value.dictionary else {
             throw .malformedHeader(path: path, detail: "entry \"\(name)\" must be an object, but is \(value.shortText)")
         }
         func field(_ key: String) throws(CheckpointError) -> JSONValue {

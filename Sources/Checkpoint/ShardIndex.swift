@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// The parsed `model.safetensors.index.json` of a sharded checkpoint.
 ///
@@ -13,17 +14,17 @@ struct ShardIndex: Sendable {
     init(url: URL) throws(CheckpointError) {
         let path = url.path
         let root: JSONValue
-        switch JSONValue.parse(try MappedFile.contents(of: path)) {
+        switch JSONValue.parseObjects(try MappedFile.contents(of: path)) {
         case .success(let value): root = value
         case .failure(let error): throw .malformedIndex(path: path, detail: "it is not valid JSON (\(error.detail))")
         }
-        guard case .object(let members) = root else {
+        guard let members = root.dictionary else {
             throw .malformedIndex(path: path, detail: "the top level must be an object, but is \(root.kindDescription)")
         }
         guard let mapValue = members["weight_map"] else {
             throw .malformedIndex(path: path, detail: "it has no \"weight_map\" field")
         }
-        guard case .object(let entries) = mapValue else {
+        guard let entries = mapValue.dictionary else {
             throw .malformedIndex(path: path, detail: "\"weight_map\" must be an object, but is \(mapValue.kindDescription)")
         }
         guard !entries.isEmpty else {

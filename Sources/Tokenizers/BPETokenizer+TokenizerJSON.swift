@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 extension BPETokenizer {
     /// Loads a BPE tokenizer from a Hugging Face `tokenizer.json`.

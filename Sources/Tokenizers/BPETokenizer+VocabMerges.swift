@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 extension BPETokenizer {
     /// Loads a GPT-2 tokenizer from `vocab.json` and `merges.txt`, as GPT-2's files were

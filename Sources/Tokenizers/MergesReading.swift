@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Reading merges written as `left right` lines.
 enum MergesReading {

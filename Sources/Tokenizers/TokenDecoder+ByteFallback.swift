@@ -1,3 +1,5 @@
+import SwiftSightReading
+
 extension TokenDecoder {
     /// Hugging Face's `ByteFallback` decoder: each run of `<0xNN>` tokens becomes one token
     /// holding the text of its bytes when they are well-formed UTF-8, else one U+FFFD per byte;

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Finds and loads the tokenizer of a Hugging Face checkpoint folder.
 public enum TokenizerLoader {

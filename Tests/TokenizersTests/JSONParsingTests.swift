@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Tokenizers
+import SwiftSightReading
 
 /// The JSON reader behind every loader.
 @Suite("JSON parsing")

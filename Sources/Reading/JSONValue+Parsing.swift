@@ -1,36 +1,64 @@
 import Foundation
 
 extension JSONValue {
-    /// Parses `data` (RFC 8259; a leading UTF-8 byte-order mark is skipped), or says where it
-    /// is not valid JSON, by line and column.
-    static func parse(_ data: Data) -> Result<JSONValue, JSONSyntaxError> {
-        data.withUnsafeBytes { raw in
-            var reader = JSONReader(bytes: raw.bindMemory(to: UInt8.self))
-            do throws(JSONReader.Failure) {
+    /// Why some bytes are not valid JSON, and where: `offset` is a byte offset into them.
+    package struct ParseError: Error, Sendable {
+        package let offset: Int
+        package let reason: String
+    }
+
+    /// Parses a whole JSON document (RFC 8259; a leading UTF-8 byte-order mark is skipped).
+    ///
+    /// With `refusingCanonicallyEquivalentKeys`, an object with two keys that differ only in
+    /// Unicode normalization is an error: a reader that goes on to put the members in a Swift
+    /// dictionary (whose `String` equality is canonical equivalence, where Python's is by code
+    /// points) would otherwise merge two keys that Python keeps apart.
+    package static func parse(_ bytes: some ContiguousBytes, refusingCanonicallyEquivalentKeys: Bool = false) -> Result<JSONValue, ParseError> {
+        bytes.withUnsafeBytes { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            // Validated once up front, so that strings below decode without checks.
+            if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {
+                return .failure(ParseError(offset: bad, reason: "the text is not valid UTF-8"))
+            }
+            var reader = JSONReader(bytes: buffer, refusingCanonicallyEquivalentKeys: refusingCanonicallyEquivalentKeys)
+            do throws(ParseError) {
                 return .success(try reader.document())
             } catch {
-                let (line, column) = reader.lineAndColumn(of: error.offset)
-                return .failure(JSONSyntaxError(detail: "\(error.reason) at line \(line), column \(column)"))
+                return .failure(error)
             }
+        }
+    }
+
+    /// The 1-based line and column (counted in Unicode scalars) of byte `offset` in `bytes`,
+    /// for error messages.
+    package static func lineAndColumn(of offset: Int, in bytes: some ContiguousBytes) -> (line: Int, column: Int) {
+        bytes.withUnsafeBytes { raw in
+            var (line, column) = (1, 1)
+            for byte in raw[..<min(max(offset, 0), raw.count)] {
+                if byte == 0x0A {
+                    (line, column) = (line + 1, 1)
+                } else if byte & 0xC0 != 0x80 {
+                    column += 1
+                }
+            }
+            return (line, column)
         }
     }
 }
 
-/// A recursive-descent JSON reader over UTF-8 bytes, with a nesting limit so hostile input
-/// cannot exhaust the stack.
+/// A recursive-descent JSON reader over bytes already known to be valid UTF-8, with a nesting
+/// limit so hostile input cannot exhaust the stack.
 private struct JSONReader {
-    struct Failure: Error {
-        let offset: Int
-        let reason: String
-    }
+    typealias Failure = JSONValue.ParseError
 
     static let maximumDepth = 512
     let bytes: UnsafeBufferPointer<UInt8>
+    let refusingCanonicallyEquivalentKeys: Bool
     var index = 0
     var depth = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+    init(bytes: UnsafeBufferPointer<UInt8>, refusingCanonicallyEquivalentKeys: Bool) {
+        (self.bytes, self.refusingCanonicallyEquivalentKeys) = (bytes, refusingCanonicallyEquivalentKeys)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
     }
 
@@ -41,15 +69,6 @@ private struct JSONReader {
         let byte = bytes[index]
         if byte >= 0x21 && byte < 0x7F { return fail("unexpected character '\(Character(Unicode.Scalar(byte)))'") }
         return fail("unexpected byte 0x\(String(byte, radix: 16, uppercase: true))")
-    }
-
-    /// 1-based line and column (in bytes) of `offset`.
-    func lineAndColumn(of offset: Int) -> (Int, Int) {
-        var (line, column) = (1, 1)
-        for byte in bytes[..<min(offset, bytes.count)] {
-            if byte == 0x0A { (line, column) = (line + 1, 1) } else { column += 1 }
-        }
-        return (line, column)
     }
 
     mutating func skipWhitespace() {
@@ -102,23 +121,29 @@ private struct JSONReader {
     mutating func object() throws(Failure) -> JSONValue {
         try enter()
         defer { depth -= 1 }
-        var members: [String: JSONValue] = [:]
+        var members: [JSONMember] = []
+        // The first spelling of each key, when equivalent spellings are refused.
+        var spellings: [String: String] = [:]
         if next(is: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard next(is: "\"") else { throw index < bytes.count ? fail("expected a key in double quotes") : unexpected() }
             let keyOffset = index
             let key = try string()
-            // Swift's String equality is canonical equivalence; Python's (and serde's) is by
-            // code points. Two keys that only Swift would merge are refused, not silently merged.
-            if let earlier = members.index(forKey: key), !members.keys[earlier].unicodeScalars.elementsEqual(key.unicodeScalars) {
-                throw Failure(offset: keyOffset, reason: "two keys differ only in Unicode normalization")
+            if refusingCanonicallyEquivalentKeys {
+                if let earlier = spellings[key] {
+                    guard earlier.unicodeScalars.elementsEqual(key.unicodeScalars) else {
+                        throw Failure(offset: keyOffset, reason: "two keys differ only in Unicode normalization")
+                    }
+                } else {
+                    spellings[key] = key
+                }
             }
             skipWhitespace()
             guard next(is: ":") else { throw index < bytes.count ? fail("expected ':' after a key") : unexpected() }
             index += 1
             skipWhitespace()
-            members[key] = try value()  // a duplicate key replaces the earlier one, as in Python
+            members.append(JSONMember(key: key, value: try value()))
             skipWhitespace()
             if next(is: ",") { index += 1; continue }
             if next(is: "}") { index += 1; return .object(members) }
@@ -141,7 +166,7 @@ private struct JSONReader {
         }
     }
 
-    /// A string from its opening quote, escapes decoded; its bytes must be valid UTF-8.
+    /// A string from its opening quote, escapes decoded.
     mutating func string() throws(Failure) -> String {
         let opening = index
         index += 1
@@ -149,9 +174,7 @@ private struct JSONReader {
         var end = index
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            guard let decoded = String(validating: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self) else {
-                throw Failure(offset: opening, reason: "a string that is not valid UTF-8")
-            }
+            let decoded = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
             index = end + 1
             return decoded
         }
@@ -161,10 +184,7 @@ private struct JSONReader {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let decoded = String(validating: text, as: UTF8.self) else {
-                    throw Failure(offset: opening, reason: "a string that is not valid UTF-8")
-                }
-                return decoded
+                return String(decoding: text, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw unexpected() }
@@ -228,7 +248,7 @@ private struct JSONReader {
         return index - start
     }
 
-    /// A number: `.int` when written as an integer that fits Int64, else `.double` (so `96.0`
+    /// A number: `.integer` when written as an integer that fits `Int`, else `.number` (so `96.0`
     /// stays a double, and `1e400` is infinity, as in Python).
     mutating func number() throws(Failure) -> JSONValue {
         let start = index
@@ -247,8 +267,8 @@ private struct JSONReader {
             guard digits() > 0 else { throw fail("invalid number: digits expected in the exponent") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if integral, let value = Int64(text) { return .int(value) }
+        if integral, let value = Int(text) { return .integer(value) }
         guard let value = Double(text) else { throw Failure(offset: start, reason: "invalid number") }
-        return .double(value)
+        return .number(value)
     }
 }

@@ -1,21 +1,7 @@
 import Foundation
+import SwiftSightReading
 
-/// A parsed JSON document.
-///
-/// Objects keep every member in file order, duplicates included, and their keys are never
-/// compared as Swift `String`s (which would treat canonically equivalent spellings such as
-/// `"é"` and `"e\u{301}"` as one key): vocabularies need them kept apart.
-enum JSONValue: Sendable {
-    case null
-    case bool(Bool)
-    /// A number written without fraction or exponent that fits in `Int`.
-    case integer(Int)
-    /// Any other number.
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([JSONMember])
-
+extension JSONValue {
     /// A short description of the value for error messages: its text when short, else its kind.
     var summary: String {
         switch self {
@@ -28,14 +14,19 @@ enum JSONValue: Sendable {
         case .object(let members): return "an object with \(members.count) key\(members.count == 1 ? "" : "s")"
         }
     }
-}
 
-/// One `"key": value` member of a JSON object.
-struct JSONMember: Sendable {
-    /// The key, exactly as written (after unescaping).
-    let key: String
-    /// The value.
-    let value: JSONValue
+    /// Reads and parses `file`.
+    /// - Throws: ``TokenizerError`` naming the file, and for bad JSON the line and column.
+    static func read(_ file: URL) throws(TokenizerError) -> JSONCursor {
+        let bytes = try FileBytes.read(file)
+        switch parse(bytes) {
+        case .success(let value):
+            return JSONCursor(value: value, path: "", file: file)
+        case .failure(let error):
+            let (line, column) = lineAndColumn(of: error.offset, in: bytes)
+            throw TokenizerError.invalidJSON(file, line: line, column: column, reason: error.reason)
+        }
+    }
 }
 
 /// A JSON value together with the file it came from and its key path in that file, so that
@@ -71,9 +62,8 @@ struct JSONCursor: Sendable {
     /// Member `key` of this object, or `nil` when this is not an object or has no such key.
     /// When a key appears twice the last one wins, as with serde.
     func member(_ key: String) -> JSONCursor? {
-        guard case .object(let members) = value else { return nil }
-        guard let found = members.last(where: { $0.key.utf8.elementsEqual(key.utf8) }) else { return nil }
-        return JSONCursor(value: found.value, path: path(ofMember: key), file: file)
+        guard let found = value.member(key) else { return nil }
+        return JSONCursor(value: found, path: path(ofMember: key), file: file)
     }
 
     /// Member `key`, or `nil` when it is absent or `null`.
