@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 import Layers
 
 /// The weights of a Hugging Face checkpoint directory, from one file or from shards.
@@ -26,11 +27,7 @@ public struct CheckpointWeights: Sendable {
     /// Opens the weights in `directory`, which must exist and hold `model.safetensors` or
     /// `model.safetensors.index.json`.
     public init(directory: URL) throws(CheckpointError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
-            throw .directoryNotFound(path: directory.path)
-        }
-        guard isDirectory.boolValue else { throw .notADirectory(path: directory.path) }
+        try CheckpointError.checkFolder(directory)
         self.directory = directory
 
         let single = directory.appendingPathComponent(Self.singleFileName)

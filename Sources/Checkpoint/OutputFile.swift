@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwiftSightReading
 
 /// Writes a file the way a user who names an output path expects, whatever the path is.
 ///

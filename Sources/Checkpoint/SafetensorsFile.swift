@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import SwiftSightReading
 
 /// One safetensors file, memory-mapped and validated on open.
 ///
@@ -28,7 +29,7 @@ public final class SafetensorsFile: Sendable {
     /// implementation, gaps between tensors and trailing bytes are tolerated: they are
     /// harmless to a reader.
     public init(url: URL) throws(CheckpointError) {
-        let mapping = try MappedFile(path: url.path)
+        let mapping = try MappedFile.checkpoint(path: url.path)
         let header = try SafetensorsHeader(parsing: mapping.bytes, path: url.path)
         self.url = url
         self.mapping = mapping

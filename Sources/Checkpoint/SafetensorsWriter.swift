@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Writes safetensors files that the reference `safetensors` library reads.
 ///
@@ -45,7 +46,7 @@ public enum SafetensorsWriter {
         var separator = ""
         if !metadata.isEmpty {
             // Sorted so the same input always yields the same bytes.
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(quoted($0.value))" }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(JSONValue.quoted($0.key, limit: .max)):\(JSONValue.quoted($0.value, limit: .max))" }
             json += "\"__metadata__\":{\(pairs.joined(separator: ","))}"
             separator = ","
         }
@@ -73,7 +74,7 @@ public enum SafetensorsWriter {
             // In memory already, so this cannot overflow.
             let end = offset + count * entry.dtype.byteSize
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            json += "\(separator)\(quoted(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            json += "\(separator)\(JSONValue.quoted(entry.name, limit: .max)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
             separator = ","
             offset = end
         }
@@ -81,24 +82,5 @@ public enum SafetensorsWriter {
         var bytes = Array(json.utf8)
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - bytes.count % 8) % 8))
         return bytes
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

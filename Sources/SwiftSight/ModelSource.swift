@@ -17,11 +17,7 @@ public enum ModelSource: Sendable {
             }
             return url
         case .directory(let url):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-                throw .directoryNotFound(path: url.path)
-            }
-            guard isDirectory.boolValue else { throw .notADirectory(path: url.path) }
+            try CheckpointError.checkFolder(url)
             return url
         }
     }

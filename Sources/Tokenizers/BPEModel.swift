@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// A byte-pair-encoding model: a vocabulary and ranked merges, with Hugging Face's options.
 ///
@@ -86,7 +87,7 @@ public struct BPEModel: Sendable {
             guard let id = vocab[TokenKey(unknown)] else {
                 throw TokenizerError.invalidValue(
                     file, key: optionsKey.isEmpty ? "unk_token" : optionsKey + ".unk_token",
-                    expected: "a token of the vocabulary", found: TokenizerError.quoted(unknown))
+                    expected: "a token of the vocabulary", found: JSONValue.quoted(unknown))
             }
             unknownID = id
         } else {

@@ -25,7 +25,7 @@ extension BPETokenizer {
         if let version = root.optionalMember("version") {
             let text = try version.string()
             guard text == "1.0" else {
-                throw TokenizerError.unsupported(tokenizerJSON, key: version.path, value: TokenizerError.quoted(text), supported: "\"1.0\"")
+                throw TokenizerError.unsupported(tokenizerJSON, key: version.path, value: JSONValue.quoted(text), supported: "\"1.0\"")
             }
         }
         let modelObject = try root.requiredMember("model")

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import SwiftSightReading
 
 /// Reading tokenizer files, with errors that name the file.
 enum FileBytes {
@@ -15,48 +16,27 @@ enum FileBytes {
 
     /// The bytes of `file`, which must be a regular file (or a symbolic link to one).
     ///
-    /// The file is opened without blocking and examined before anything is read: a FIFO would
-    /// otherwise wait forever for a writer, and `/dev/zero` would fill memory; both, like a
-    /// folder or `/dev/null`, are ``TokenizerError/notARegularFile(_:kind:)`` saying what they are.
+    /// Read through the shared ``MappedFile``, which examines the file before anything is read:
+    /// a FIFO would otherwise wait forever for a writer, and `/dev/zero` would fill memory; both,
+    /// like a folder or `/dev/null`, are ``TokenizerError/notARegularFile(_:kind:)`` saying what
+    /// they are.
     /// - Throws: ``TokenizerError/missingFile(_:)``, ``TokenizerError/notARegularFile(_:kind:)``
     ///   or ``TokenizerError/unreadableFile(_:reason:)`` with the system's reason.
     static func read(_ file: URL) throws(TokenizerError) -> [UInt8] {
-        let fd = open(file.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw TokenizerError.missingFile(file) }
-            throw TokenizerError.unreadableFile(file, reason: systemMessage(code))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TokenizerError.unreadableFile(file, reason: systemMessage(errno)) }
-        let kind = info.st_mode & S_IFMT
-        guard kind == S_IFREG else { throw TokenizerError.notARegularFile(file, kind: describe(kind)) }
-        guard info.st_size <= maximumSize else {
-            throw TokenizerError.unreadableFile(file, reason: "it is \(info.st_size) bytes, more than the \(maximumSize) a tokenizer file may have")
-        }
-        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
-        var filled = 0
-        while true {
-            // A file that grows while it is read: more room, up to the limit.
-            if filled == bytes.count {
-                guard filled < maximumSize else {
-                    throw TokenizerError.unreadableFile(file, reason: "it grew past the \(maximumSize) bytes a tokenizer file may have")
-                }
-                bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count)))
+        let mapped: MappedFile
+        do throws(MappedFileError) {
+            mapped = try MappedFile(path: file.path)
+        } catch {
+            switch error {
+            case .missing: throw TokenizerError.missingFile(file)
+            case .notARegularFile(let kind): throw TokenizerError.notARegularFile(file, kind: describe(kind))
+            case .unreadable(let reason): throw TokenizerError.unreadableFile(file, reason: reason)
             }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                readSome(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw TokenizerError.unreadableFile(file, reason: systemMessage(errno))
-            }
-            if count == 0 { break }
-            filled += count
         }
-        bytes.removeSubrange(filled...)
-        return bytes
+        guard mapped.bytes.count <= maximumSize else {
+            throw TokenizerError.unreadableFile(file, reason: "it is \(mapped.bytes.count) bytes, more than the \(maximumSize) a tokenizer file may have")
+        }
+        return mapped.copyBytes()
     }
 
     /// What a file of type `kind` (`st_mode & S_IFMT`) is, in words.
@@ -69,12 +49,6 @@ enum FileBytes {
         case S_IFSOCK: "a socket"
         default: "a special file"
         }
-    }
-
-    /// The C library's text for an errno value, such as "Permission denied".
-    static func systemMessage(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
     }
 
     /// The 1-based line and column (counted in Unicode scalars) of byte `offset` in `bytes`.
@@ -91,9 +65,4 @@ enum FileBytes {
         }
         return (line, column)
     }
-}
-
-/// The C library's `read`, out of reach of `FileBytes.read`'s name.
-private func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(fd, buffer, count)
 }

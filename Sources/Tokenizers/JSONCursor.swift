@@ -9,7 +9,7 @@ extension JSONValue {
         case .bool(let value): return value ? "true" : "false"
         case .integer(let value): return String(value)
         case .number(let value): return String(value)
-        case .string(let value): return TokenizerError.quoted(value)
+        case .string(let value): return JSONValue.quoted(value)
         case .array(let items): return "an array of \(items.count) item\(items.count == 1 ? "" : "s")"
         case .object(let members): return "an object with \(members.count) key\(members.count == 1 ? "" : "s")"
         }
@@ -51,7 +51,7 @@ struct JSONCursor: Sendable {
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
         }
         if plain { return path.isEmpty ? key : path + "." + key }
-        return path + "[" + TokenizerError.quoted(key) + "]"
+        return path + "[" + JSONValue.quoted(key) + "]"
     }
 
     /// The path of element `index` of this array.

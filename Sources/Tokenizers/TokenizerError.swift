@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Why a tokenizer could not be loaded.
 ///
@@ -45,39 +46,11 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
         case .unsupported(let url, let key, let value, let supported):
             return "\(url.path): \(key) is \(value), which is not supported (supported: \(supported))"
         case .mergeTokenNotInVocabulary(let url, let location, let token):
-            return "\(url.path): merge at \(location) needs token \(Self.quoted(token)), which is not in the vocabulary"
+            return "\(url.path): merge at \(location) needs token \(JSONValue.quoted(token)), which is not in the vocabulary"
         case .malformedMergesLine(let url, let line, let content):
-            return "\(url.path): line \(line) should be two tokens separated by one space, found \(Self.quoted(content))"
+            return "\(url.path): line \(line) should be two tokens separated by one space, found \(JSONValue.quoted(content))"
         case .noTokenizerFiles(let directory, let detail):
             return "\(directory.path): no tokenizer files (want tokenizer.json, or vocab.json with merges.txt): \(detail)"
         }
-    }
-
-    /// `text` in double quotes, with quotes, backslashes and control characters escaped,
-    /// shortened when long.
-    static func quoted(_ text: String, limit: Int = 80) -> String {
-        var out = "\""
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if count == limit {
-                out += "…"
-                break
-            }
-            count += 1
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

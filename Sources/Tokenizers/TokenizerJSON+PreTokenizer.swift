@@ -1,3 +1,5 @@
+import SwiftSightReading
+
 extension TokenizerJSON {
     /// The `pre_tokenizer`, or `nil` for none. A `ByteLevel` step, when there is one, must be
     /// the only one and the last.
@@ -89,12 +91,12 @@ extension TokenizerJSON {
         case Llama3PreTokenizer.llama3Pattern: scanner = Llama3PreTokenizer.llama3
         case Llama3PreTokenizer.qwen2Pattern: scanner = Llama3PreTokenizer.qwen2
         default:
-            throw TokenizerError.unsupported(object.file, key: regex.path, value: TokenizerError.quoted(text, limit: 200), supported: known)
+            throw TokenizerError.unsupported(object.file, key: regex.path, value: JSONValue.quoted(text, limit: 200), supported: known)
         }
         if let behavior = object.optionalMember("behavior") {
             let name = try behavior.string()
             guard name == "Isolated" else {
-                throw TokenizerError.unsupported(object.file, key: behavior.path, value: TokenizerError.quoted(name), supported: "\"Isolated\"")
+                throw TokenizerError.unsupported(object.file, key: behavior.path, value: JSONValue.quoted(name), supported: "\"Isolated\"")
             }
         }
         if let invert = object.optionalMember("invert"), try invert.bool() {

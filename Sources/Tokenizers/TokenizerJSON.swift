@@ -1,4 +1,5 @@
 import Foundation
+import SwiftSightReading
 
 /// Reading the parts of a `tokenizer.json`.
 enum TokenizerJSON {
@@ -9,7 +10,7 @@ enum TokenizerJSON {
     }
 
     static func unsupported(_ object: JSONCursor, _ type: (name: String, key: String), supported: String) -> TokenizerError {
-        .unsupported(object.file, key: type.key, value: TokenizerError.quoted(type.name), supported: supported)
+        .unsupported(object.file, key: type.key, value: JSONValue.quoted(type.name), supported: supported)
     }
 
     /// The `model` object.

@@ -17,12 +17,10 @@ public enum TokenizerLoader {
     ///   when it has neither, or the error of the files it has, naming the file and the key of
     ///   anything it does not support.
     public static func load(directory: URL) throws(TokenizerError) -> any Tokenizer {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
-            throw TokenizerError.noTokenizerFiles(directory: directory, detail: "the folder does not exist")
-        }
-        guard isDirectory.boolValue else {
-            throw TokenizerError.noTokenizerFiles(directory: directory, detail: "it is a file, not a folder")
+        switch FolderCheck(directory) {
+        case .folder: break
+        case .missing: throw TokenizerError.noTokenizerFiles(directory: directory, detail: "the folder does not exist")
+        case .notAFolder: throw TokenizerError.noTokenizerFiles(directory: directory, detail: "it is a file, not a folder")
         }
         let exists = { (name: String) in FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) }
         var tokenizer: BPETokenizer
