@@ -8,7 +8,7 @@ extension JSONValue {
     /// only in Unicode normalization are refused, since ``dictionary`` would merge them.
     static func parseObjects(_ data: Data) -> Result<JSONValue, JSONSyntaxError> {
         parse(data, refusingCanonicallyEquivalentKeys: true).mapError { error in
-            let (line, column) = lineAndColumn(of: error.offset, in: data)
+            let (line, column) = TextPosition.lineAndColumn(of: error.offset, in: data)
             return JSONSyntaxError(detail: "\(error.reason) at line \(line), column \(column)")
         }
     }

@@ -28,22 +28,6 @@ extension JSONValue {
             }
         }
     }
-
-    /// The 1-based line and column (counted in Unicode scalars) of byte `offset` in `bytes`,
-    /// for error messages.
-    package static func lineAndColumn(of offset: Int, in bytes: some ContiguousBytes) -> (line: Int, column: Int) {
-        bytes.withUnsafeBytes { raw in
-            var (line, column) = (1, 1)
-            for byte in raw[..<min(max(offset, 0), raw.count)] {
-                if byte == 0x0A {
-                    (line, column) = (line + 1, 1)
-                } else if byte & 0xC0 != 0x80 {
-                    column += 1
-                }
-            }
-            return (line, column)
-        }
-    }
 }
 
 /// A recursive-descent JSON reader over bytes already known to be valid UTF-8, with a nesting

@@ -23,7 +23,7 @@ extension JSONValue {
         case .success(let value):
             return JSONCursor(value: value, path: "", file: file)
         case .failure(let error):
-            let (line, column) = lineAndColumn(of: error.offset, in: bytes)
+            let (line, column) = TextPosition.lineAndColumn(of: error.offset, in: bytes)
             throw TokenizerError.invalidJSON(file, line: line, column: column, reason: error.reason)
         }
     }

@@ -14,7 +14,7 @@ enum MergesReading {
     static func read(_ file: URL) throws(TokenizerError) -> (merges: [(String, String)], lines: [Int]) {
         let bytes = try FileBytes.read(file)
         if let bad = UTF8Validation.firstInvalidOffset(in: bytes) {
-            let (line, _) = FileBytes.lineAndColumn(of: bad, in: bytes)
+            let (line, _) = TextPosition.lineAndColumn(of: bad, in: bytes)
             throw TokenizerError.unreadableFile(file, reason: "line \(line) is not valid UTF-8")
         }
         var merges: [(String, String)] = []

@@ -42,7 +42,7 @@ import SwiftSightReading
         let text = "{\n  \"é\": tru\n}"
         guard case .failure(let error) = parse(text) else { Issue.record("accepted"); return }
         // Columns count Unicode scalars: the newline after "tru" is column 11, though byte 12.
-        let place = JSONValue.lineAndColumn(of: error.offset, in: Array(text.utf8))
+        let place = TextPosition.lineAndColumn(of: error.offset, in: Array(text.utf8))
         #expect(place.line == 2 && place.column == 11, "\(place)")
     }
 }
