@@ -22,7 +22,7 @@ let package = Package(
         // Vectorised element-wise kernels (exp, GELU, softmax, LayerNorm) in C, one build per ISA level.
         .target(name: "CKernels"),
         .target(name: "Layers", dependencies: ["COpenBLAS", "CKernels"]),
-        // Reading untrusted files: the one JSON reader, UTF-8 validation.
+        // Reading untrusted files, one of each: the JSON reader, the file reader, the folder check, quoting.
         .target(name: "SwiftSightReading", path: "Sources/Reading"),
         // Text to token ids and back.
         .target(name: "Tokenizers", dependencies: ["SwiftSightReading"]),
