@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwiftSight", targets: ["SwiftSight"]),
+        // The 5.7 MB demo model, `ModelSource.embedded`: a product of its own, so an app that
+        // links SwiftSight ships it only if it asks for it.
+        .library(name: "SwiftSightEmbeddedModel", targets: ["SwiftSightEmbeddedModel"]),
         .executable(name: "swiftsight", targets: ["swiftsight"]),
     ],
     dependencies: [
@@ -45,13 +48,22 @@ let package = Package(
             dependencies: [
                 "Actors", "Models", "Hooks", "Cache", "Layers", "Tokenizers", "Checkpoint",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-            ],
+            ]
+        ),
+        // The embedded demo model (Docs/Models.md): its files as resources, and `ModelSource.embedded`.
+        .target(
+            name: "SwiftSightEmbeddedModel",
+            dependencies: ["SwiftSight"],
+            path: "Sources/EmbeddedModel",
             resources: [.copy("Resources/EmbeddedModel")]
         ),
+        // The benchmark harness behind `swiftsight bench` and `bench-gemm` (Docs/Benchmarks.md),
+        // kept out of the library and of the user commands' sources.
+        .target(name: "SwiftSightBench", dependencies: ["SwiftSight", "Checkpoint"], path: "Sources/Bench"),
         .executableTarget(
             name: "swiftsight",
             dependencies: [
-                "SwiftSight",
+                "SwiftSight", "SwiftSightEmbeddedModel", "SwiftSightBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -61,8 +73,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "SwiftSightReading"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Layers"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoint", "Hooks", "Cache", "Actors"]),
-        .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftsight"]),
+        .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight", "SwiftSightEmbeddedModel"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftsight", "SwiftSightBench"]),
         // What the fuzzers feed to the readers of untrusted files (Docs/Fuzzing.md); the tests
         // replay the committed corpus and every crash found through it.
         .target(name: "FuzzEntryPoints", dependencies: ["Checkpoint", "Models", "Tokenizers"], path: "Fuzz/EntryPoints"),

@@ -1,5 +1,5 @@
 """What the Python benchmark side shares with `swiftsight bench`: the bench text (the same as
-BenchText in Sources/CLI/Bench/BenchInputs.swift), the prompts of every case as token ids, the
+BenchText in Sources/Bench/BenchInputs.swift), the prompts of every case as token ids, the
 median timer and the per-case peak resident memory.
 
 Prompts are slices of the bench text's ids. Each slice is checked to decode to a string that

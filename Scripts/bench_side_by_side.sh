@@ -4,7 +4,8 @@
 # alternating rounds (default 2). Each side's figure per case is its lowest median over the
 # rounds, so a burst of other work on the host during one side's round does not decide the ratio.
 # Writes to OUT_DIR: reference-N.json, swiftsight-N.json and .txt per round, table.md, and
-# section.md (the Markdown section for Docs/Benchmarks.md: date, machine, versions, load, table).
+# section.md (the Markdown section for Docs/Benchmarks.md's current table: date, machine, versions,
+# load, table; the sitting it replaces moves to its day's file under Docs/benchmarks/).
 #   Scripts/bench_side_by_side.sh [MODEL_DIR] [OUT_DIR] [RUNS] [ROUNDS]    (PYTHON=... for another venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,7 +2,7 @@
 """Trains SwiftSight's embedded demo model: a small GPT-2 on the King James Bible.
 
   Data/corpus/kjv.txt.gz         the corpus (public domain; see Data/corpus/README.md)
-  Sources/SwiftSight/Resources/EmbeddedModel/
+  Sources/EmbeddedModel/Resources/EmbeddedModel/
       tokenizer.json             byte-level BPE trained here on the corpus
       config.json, model.safetensors   GPT2LMHeadModel saved by transformers
 
@@ -32,7 +32,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "Data", "corpus", "kjv.txt.gz")
-EMBEDDED = os.path.join(ROOT, "Sources", "SwiftSight", "Resources", "EmbeddedModel")
+EMBEDDED = os.path.join(ROOT, "Sources", "EmbeddedModel", "Resources", "EmbeddedModel")
 EOT = "<|endoftext|>"
 
 PINNED = {"torch": "2.15.0", "transformers": "5.24.0", "tokenizers": "0.23.3", "safetensors": "0.8.0"}

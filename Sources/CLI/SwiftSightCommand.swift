@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftSight
+import SwiftSightEmbeddedModel
 
 @main
 struct SwiftSightCommand: AsyncParsableCommand {
@@ -12,6 +13,8 @@ struct SwiftSightCommand: AsyncParsableCommand {
             subcommands: [Run.self, Tokenize.self, Trace.self, Dump.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, Bench.self, BenchGEMM.self, Generate.self])
     }
 }
+
+extension WeightPrecision: ExpressibleByArgument {}
 
 /// Options shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {

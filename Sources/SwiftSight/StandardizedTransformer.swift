@@ -11,7 +11,7 @@ import Tokenizers
 /// Load it once and share it: every method is safe to call from many tasks at once, and
 /// concurrent calls flow through the model's stage pipeline together.
 /// ```swift
-/// let model = try await StandardizedTransformer(.embedded)
+/// let model = try await StandardizedTransformer(.embedded)   // `import SwiftSightEmbeddedModel`
 /// let top = try await model.predictions(for: "My tailor is rich", top: 5)
 /// ```
 public final class StandardizedTransformer: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import swiftsight
+@testable import SwiftSightBench
 
 /// The pure parts of `swiftsight bench`: reading the reference side's JSON, ratios, bars,
 /// medians, the Markdown table, and reading the peak resident memory.

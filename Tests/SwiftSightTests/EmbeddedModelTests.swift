@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+import SwiftSightEmbeddedModel
 import Testing
 
 /// The embedded default is the trained demo model: a GPT-2 trained on the King James Bible by

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+import SwiftSightEmbeddedModel
 import Testing
 
 /// Intervention code is user code: each mistake it can make with the tensor API reaches the

@@ -1,19 +1,9 @@
-import ArgumentParser
 import Foundation
 import SwiftSight
 
-extension WeightPrecision: ExpressibleByArgument {}
-
-struct BenchGEMM: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench-gemm",
-        abstract: "Time Linear's products on GPT-2-small shapes: cblas_sgemm/sgemv against the packed kernel (Float32, BF16).")
-
-    @Option(help: "Comma-separated row counts (m).") var rows = "1,8,128,512"
-    @Option(help: "Timed runs per case.") var runs = 11
-    @Option(help: "Untimed warm-up runs per case.") var warmup = 2
-    @Flag(help: "Print one JSON object per case.") var json = false
-
+/// `swiftsight bench-gemm`: Linear's products on GPT-2-small shapes, timed through
+/// `cblas_sgemm`/`sgemv` and through the packed kernel (Float32 and BF16 weights).
+package struct GEMMBench: Sendable {
     /// The products of a GPT-2-small forward pass: name, in, out, weight layout.
     static let shapes: [(String, Int, Int, Linear.Layout)] = [
         ("attn.c_attn", 768, 2304, .inputMajor), ("attn.c_proj", 768, 768, .inputMajor),
@@ -22,26 +12,23 @@ struct BenchGEMM: ParsableCommand {
     ]
 
     /// The most rows a case may ask for: 65,536 rows of the head's 50,257 outputs are 13 GB.
-    static let maxRows = 8192
+    package static let maxRows = 8192
 
-    func validate() throws {
-        _ = try rowCounts()
-        try OptionCheck.count(runs, "--runs", atMost: 1_000_000)
-        try OptionCheck.count(warmup, "--warmup", atLeast: 0, atMost: 1_000_000)
+    /// Row counts (m), each from 1 to `maxRows` (the command checks them).
+    let rowCounts: [Int]
+    /// Timed runs per case.
+    let runs: Int
+    /// Untimed warm-up runs per case.
+    let warmup: Int
+    /// Print one JSON object per case instead of the table.
+    let json: Bool
+
+    package init(rowCounts: [Int], runs: Int, warmup: Int, json: Bool) {
+        (self.rowCounts, self.runs, self.warmup, self.json) = (rowCounts, runs, warmup, json)
     }
 
-    /// The row counts of --rows.
-    func rowCounts() throws -> [Int] {
-        try OptionCheck.names(rows, "--rows").map { part -> Int in
-            guard let m = Int(part), (1...Self.maxRows).contains(m) else {
-                throw ValidationError("--rows: \"\(part)\" is not an integer from 1 to \(Self.maxRows)")
-            }
-            return m
-        }
-    }
-
-    func run() throws {
-        let rowCounts = try rowCounts()
+    /// Times every shape at every row count, printing a line (or a JSON object) per case.
+    package func run() throws {
         if !json {
             print(BLASRuntime.current)
             print("packed kernel: \(PackedWeights.hasVectorKernel ? "AVX-512" : "portable C (Float32 stays on OpenBLAS)"), \(Parallel.workers) workers")

@@ -1,48 +1,49 @@
-import ArgumentParser
 import Checkpoint
 import Foundation
 import SwiftSight
 
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Time forward passes, traces, gradients, generation and streaming (median and min after warm-up).",
-        discussion: """
-            The cases of Scripts/bench_reference.py (nnsight and Hugging Face on the same checkpoint and token ids), \
-            one line each with the peak resident memory of the case. With --compare REF.json (that script's output), \
-            each line adds the reference's median and the ratio; --markdown FILE writes the side-by-side table. \
-            Scripts/bench_side_by_side.sh runs both sides in one sitting.
-            """)
+/// What `swiftsight bench` was asked for: its options, already checked by the command.
+package struct BenchSettings: Sendable {
+    /// Timed runs per case (heavy cases: a third, at least 3).
+    package var runs = 11
+    /// Untimed warm-up runs per case (heavy cases: at most 1).
+    package var warmup = 2
+    /// The cases to run, by name; nil runs them all.
+    package var cases: [String]?
+    /// The reference side's JSON files (Scripts/bench_reference.py --out), one per round.
+    package var compare: [String] = []
+    /// SwiftSight's JSON of earlier rounds (--out).
+    package var earlier: [String] = []
+    /// Where to write this run's JSON.
+    package var out: String?
+    /// Where to write the side-by-side Markdown table (needs `compare`).
+    package var markdown: String?
+    /// Whether to measure the GEMM throughput of the 128-token forward.
+    package var gemm = true
+    /// Print one JSON object instead of lines.
+    package var json = false
 
-    @OptionGroup var options: ModelOptions
-    @Option(help: "Timed runs per case (heavy cases: a third, at least 3).") var runs = 11
-    @Option(help: "Untimed warm-up runs per case (heavy cases: at most 1).") var warmup = 2
-    @Option(help: "Comma-separated case names (default: all).") var cases: String?
-    @Option(help: "The reference side's JSON (Scripts/bench_reference.py --out) to compare with; several, comma-separated, are rounds: each case keeps its lowest median.")
-    var compare: String?
-    @Option(help: "SwiftSight's JSON of earlier rounds (--out), comma-separated: each case keeps its lowest median over them and this run.")
-    var earlier: String?
-    @Option(help: "Also write this run's JSON (the shape of --json) to this file.") var out: String?
-    @Option(help: "Write the side-by-side Markdown table to this file (needs --compare).") var markdown: String?
-    @Flag(inversion: .prefixedNo, help: "Measure the GEMM throughput of the 128-token forward against standalone cblas_sgemm.")
-    var gemm = true
-    @Flag(help: "Print one JSON object (the shape of Scripts/bench_reference.py's) instead of lines.") var json = false
+    package init() {}
+}
 
-    func validate() throws {
-        try OptionCheck.count(runs, "--runs", atMost: 1_000_000)
-        try OptionCheck.count(warmup, "--warmup", atLeast: 0, atMost: 1_000_000)
-        if let cases { _ = try OptionCheck.names(cases, "--cases") }
-        if let compare { _ = try OptionCheck.names(compare, "--compare") }
-        if let earlier { _ = try OptionCheck.names(earlier, "--earlier") }
-        if let out { try OptionCheck.path(out, "--out") }
-        if let markdown { try OptionCheck.path(markdown, "--markdown") }
-    }
+/// One sitting of `swiftsight bench`: reads the other rounds and the reference side, times the
+/// cases on the model, prints a line per case and writes the JSON and the Markdown table.
+///
+/// It lives in its own module, not in the CLI's sources, so that the library and the user
+/// commands carry no benchmark code; the `swiftsight` command only parses the options.
+package struct BenchSession {
+    let settings: BenchSettings
 
-    func run() async throws {
-        if markdown != nil, compare == nil { throw BenchError.markdownNeedsReference }
-        let paths = { (list: String?) in list.map { $0.split(separator: ",").map(String.init) } ?? [] }
-        let references = try paths(compare).map { path throws(BenchError) in (path, try BenchReport.read(path: path)) }
-        let rounds = try paths(earlier).map { path throws(BenchError) in (path, try BenchReport.read(path: path)) }
-        let model = try await options.load()
+    package init(_ settings: BenchSettings) { self.settings = settings }
+
+    /// Runs the sitting. `load` is called after the reference files are read, so a bad file
+    /// fails before the model is loaded.
+    package func run(loading load: () async throws -> StandardizedTransformer) async throws {
+        let (markdown, out, json) = (settings.markdown, settings.out, settings.json)
+        if markdown != nil, settings.compare.isEmpty { throw BenchError.markdownNeedsReference }
+        let references = try settings.compare.map { path throws(BenchError) in (path, try BenchReport.read(path: path)) }
+        let rounds = try settings.earlier.map { path throws(BenchError) in (path, try BenchReport.read(path: path)) }
+        let model = try await load()
         let inputs = try BenchInputs(model: model)
         for (path, other) in references + rounds {
             if let diff = inputs.ids.firstDifference(from: other.inputs) {
@@ -51,13 +52,13 @@ struct Bench: AsyncParsableCommand {
         }
         let reference = references.isEmpty ? nil : BenchReport.best(of: references.map(\.1))
         let all = try BenchCases.all(model: model, inputs: inputs)
-        let wanted = cases.map { $0.split(separator: ",").map(String.init) } ?? all.map(\.name)
+        let wanted = settings.cases ?? all.map(\.name)
         let unknown = wanted.filter { name in !all.contains { $0.name == name } }
         if !unknown.isEmpty { throw BenchError.unknownCases(unknown, known: all.map(\.name)) }
 
         let blas = BLASRuntime.current
         say(blas.description)
-        let runner = BenchRunner(runs: runs, warmup: warmup)
+        let runner = BenchRunner(runs: settings.runs, warmup: settings.warmup)
         var results: [String: BenchMeasurement] = [:]
         let selected = all.filter { wanted.contains($0.name) }
         for c in selected {
@@ -73,7 +74,7 @@ struct Bench: AsyncParsableCommand {
             }
         }
         var throughput: GEMMThroughput?
-        if gemm, wanted.contains("forward_128") {
+        if settings.gemm, wanted.contains("forward_128") {
             throughput = try await GEMMThroughput.measure(model: model, batch: TokenBatch([inputs.ids.slice128]), repeats: 5)
         }
         let version = blas.configuration.hasPrefix("OpenBLAS ") ? String(blas.configuration.dropFirst(9)) : blas.configuration
@@ -99,7 +100,7 @@ struct Bench: AsyncParsableCommand {
 
     /// A progress line (suppressed with --json, which prints only the object).
     private func say(_ line: String) {
-        guard !json else { return }
+        guard !settings.json else { return }
         print(line)
         fflush(nil)   // all streams: `stdout` itself is not concurrency-safe to name
     }
