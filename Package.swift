@@ -18,35 +18,37 @@ let package = Package(
     targets: [
         // OpenBLAS, plus the load-time choice of its kernel (see Docs/Numerics.md).
         .target(
-            name: "COpenBLAS",
+            name: "SwiftSightCOpenBLAS",
+            path: "Sources/COpenBLAS",
             linkerSettings: [.linkedLibrary("openblas")]
         ),
         // Tensors and the math of every layer; the only code that touches BLAS.
         // Vectorised element-wise kernels (exp, GELU, softmax, LayerNorm) in C, one build per ISA level.
-        .target(name: "CKernels"),
-        .target(name: "Layers", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "SwiftSightCKernels", path: "Sources/CKernels"),
+        .target(name: "SwiftSightLayers", dependencies: ["SwiftSightCOpenBLAS", "SwiftSightCKernels"], path: "Sources/Layers"),
         // Reading untrusted files, one of each: the JSON reader, the file reader, the folder check, quoting.
         .target(name: "SwiftSightReading", path: "Sources/Reading"),
         // Text to token ids and back.
-        .target(name: "Tokenizers", dependencies: ["SwiftSightReading"]),
+        .target(name: "SwiftSightTokenizers", dependencies: ["SwiftSightReading"], path: "Sources/Tokenizers"),
         // Reading Hugging Face checkpoint folders: safetensors and config.json.
-        .target(name: "Checkpoint", dependencies: ["Layers", "SwiftSightReading"]),
+        .target(name: "SwiftSightCheckpoint", dependencies: ["SwiftSightLayers", "SwiftSightReading"], path: "Sources/Checkpoint"),
         // Hook points: names, sequence numbers, module paths.
-        .target(name: "Hooks", dependencies: ["Layers"]),
+        .target(name: "SwiftSightHooks", dependencies: ["SwiftSightLayers"], path: "Sources/Hooks"),
         // Activations collected by module name.
-        .target(name: "Cache", dependencies: ["Hooks", "Layers"]),
+        .target(name: "SwiftSightCache", dependencies: ["SwiftSightHooks", "SwiftSightLayers"], path: "Sources/Cache"),
         // Architectures: configs, checkpoint key maps, forward passes built from Layers.
-        .target(name: "Models", dependencies: ["Layers", "Checkpoint", "Hooks"]),
+        .target(name: "SwiftSightModels", dependencies: ["SwiftSightLayers", "SwiftSightCheckpoint", "SwiftSightHooks"], path: "Sources/Models"),
         // Execution: where forward passes run.
-        .target(name: "Actors", dependencies: [
-            "Models", "Hooks", "Cache", "Layers",
+        .target(name: "SwiftSightActors", dependencies: [
+            "SwiftSightModels", "SwiftSightHooks", "SwiftSightCache", "SwiftSightLayers",
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-        ]),
+        ], path: "Sources/Actors"),
         // The public library: one import for users.
         .target(
             name: "SwiftSight",
             dependencies: [
-                "Actors", "Models", "Hooks", "Cache", "Layers", "Tokenizers", "Checkpoint",
+                "SwiftSightActors", "SwiftSightModels", "SwiftSightHooks", "SwiftSightCache", "SwiftSightLayers",
+                "SwiftSightTokenizers", "SwiftSightCheckpoint",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
@@ -59,7 +61,7 @@ let package = Package(
         ),
         // The benchmark harness behind `swiftsight bench` and `bench-gemm` (Docs/Benchmarks.md),
         // kept out of the library and of the user commands' sources.
-        .target(name: "SwiftSightBench", dependencies: ["SwiftSight", "Checkpoint"], path: "Sources/Bench"),
+        .target(name: "SwiftSightBench", dependencies: ["SwiftSight", "SwiftSightCheckpoint"], path: "Sources/Bench"),
         .executableTarget(
             name: "swiftsight",
             dependencies: [
@@ -68,17 +70,20 @@ let package = Package(
             ],
             path: "Sources/CLI"
         ),
-        .testTarget(name: "LayersTests", dependencies: ["Layers"]),
+        .testTarget(name: "LayersTests", dependencies: ["SwiftSightLayers"]),
         .testTarget(name: "ReadingTests", dependencies: ["SwiftSightReading"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "SwiftSightReading"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Layers"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoint", "Hooks", "Cache", "Actors"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["SwiftSightTokenizers", "SwiftSightReading"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
+        .testTarget(name: "ModelsTests", dependencies: [
+            "SwiftSightModels", "SwiftSightCheckpoint", "SwiftSightHooks", "SwiftSightCache", "SwiftSightActors",
+        ]),
         .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight", "SwiftSightEmbeddedModel"]),
         .testTarget(name: "CLITests", dependencies: ["swiftsight", "SwiftSightBench"]),
         // What the fuzzers feed to the readers of untrusted files (Docs/Fuzzing.md); the tests
         // replay the committed corpus and every crash found through it.
-        .target(name: "FuzzEntryPoints", dependencies: ["Checkpoint", "Models", "Tokenizers"], path: "Fuzz/EntryPoints"),
-        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints", "Models"]),
+        .target(name: "SwiftSightFuzzEntryPoints", dependencies: ["SwiftSightCheckpoint", "SwiftSightModels", "SwiftSightTokenizers"],
+                path: "Fuzz/EntryPoints"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["SwiftSightFuzzEntryPoints", "SwiftSightModels"]),
     ]
 )
 
@@ -86,6 +91,6 @@ let package = Package(
 // but libFuzzer's, which only `--sanitize=fuzzer` links, so a normal build leaves them out.
 if Context.environment["SWIFTSIGHT_FUZZ"] != nil {
     for name in ["FuzzSafetensorsHeader", "FuzzConfig", "FuzzTokenizer"] {
-        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzEntryPoints"], path: "Fuzz/\(name)"))
+        package.targets.append(.executableTarget(name: name, dependencies: ["SwiftSightFuzzEntryPoints"], path: "Fuzz/\(name)"))
     }
 }

@@ -1,6 +1,6 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Models
+import SwiftSightModels
 
 /// A `config.json` read as `ModelLoader` reads it, up to the architecture configuration its
 /// `model_type` names; no weights are loaded.

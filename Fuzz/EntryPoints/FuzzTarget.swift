@@ -1,6 +1,6 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Tokenizers
+import SwiftSightTokenizers
 
 /// A reader of untrusted files that the fuzzers drive, and the one way each reads its input.
 ///

@@ -1,4 +1,4 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
 
 /// A `model.safetensors` file read as a checkpoint folder's only weights file: the header is

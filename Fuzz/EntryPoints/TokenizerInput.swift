@@ -1,5 +1,5 @@
 import Foundation
-import Tokenizers
+import SwiftSightTokenizers
 
 /// A `tokenizer.json` loaded as a checkpoint folder's tokenizer, then used: a short text with
 /// spaces, digits, accents, CJK, an emoji and an added-token-like string is encoded with and

@@ -1,4 +1,4 @@
-import FuzzEntryPoints
+import SwiftSightFuzzEntryPoints
 
 /// libFuzzer's entry point: one input, read as FuzzTarget.config reads it (Docs/Fuzzing.md). Built
 /// by Scripts/fuzz.sh with `--sanitize=fuzzer`, which links libFuzzer's `main` and compiles

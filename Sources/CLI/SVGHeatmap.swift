@@ -1,4 +1,4 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
 
 /// A heatmap as a standalone SVG file: a grid of cells coloured by value, a label in each cell,

@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// Activations collected during a forward pass, keyed by the original module names.
 ///

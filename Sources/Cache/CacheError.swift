@@ -1,4 +1,4 @@
-import Hooks
+import SwiftSightHooks
 
 /// A cache that cannot hold what its request asked for; the message names the modules.
 public enum CacheError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 import Synchronization
 
 /// The cache subscriber: a hook observer that records values by original module name.

@@ -1,4 +1,4 @@
-import Hooks
+import SwiftSightHooks
 
 /// Which modules a trace caches, by name.
 public struct CacheRequest: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 import SwiftSightReading
-import Layers
+import SwiftSightLayers
 
 /// The weights of a Hugging Face checkpoint directory, from one file or from shards.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Layers
+import SwiftSightLayers
 import SwiftSightReading
 
 /// Tensors borrow a checkpoint's mapping without copying (see

@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// One tensor to be written by ``SafetensorsWriter``.
 public struct SafetensorsEntry: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Layers
+import SwiftSightLayers
 import SwiftSightReading
 
 /// One safetensors file, memory-mapped and validated on open.

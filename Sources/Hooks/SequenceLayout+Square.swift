@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 extension SequenceLayout {
     /// Sequences `group` of packed per-position values over keys, [rows, heads, keys] (query

@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// Where each sequence of a batch sits in packed [rows, width] activations.
 ///

@@ -1,6 +1,6 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Layers
+import SwiftSightLayers
 
 /// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
 public enum ModelLoader {

@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// A candidate next token.
 public struct Prediction: Sendable, Equatable {

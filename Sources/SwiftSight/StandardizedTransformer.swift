@@ -1,10 +1,10 @@
-import Actors
-import Cache
+import SwiftSightActors
+import SwiftSightCache
 import Foundation
-import Hooks
-import Layers
-import Models
-import Tokenizers
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
+import SwiftSightTokenizers
 
 /// A transformer language model with nnterp's standardized names, whatever its architecture.
 ///

@@ -1,7 +1,7 @@
-@_exported import Actors
-@_exported import Cache
-@_exported import Checkpoint
-@_exported import Hooks
-@_exported import Layers
-@_exported import Models
-@_exported import Tokenizers
+@_exported import SwiftSightActors
+@_exported import SwiftSightCache
+@_exported import SwiftSightCheckpoint
+@_exported import SwiftSightHooks
+@_exported import SwiftSightLayers
+@_exported import SwiftSightModels
+@_exported import SwiftSightTokenizers

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// Opening checkpoint directories: single file, shards, and every broken layout.
 @Suite struct CheckpointWeightsTests {

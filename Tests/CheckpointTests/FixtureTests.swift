@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// The checkpoints written by Scripts/make_fixtures.py with the real Hugging Face stack.
 @Suite struct FixtureTests {

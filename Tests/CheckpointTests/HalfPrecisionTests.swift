@@ -1,5 +1,5 @@
 import Testing
-@testable import Checkpoint
+@testable import SwiftSightCheckpoint
 
 /// F16 and BF16 widen exactly; checked against hand-computed bit patterns and, where Swift
 /// has `Float16`, against the standard library for all 65536 patterns.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// config.json reading: typed getters, null as absent, and errors naming file, key and value.
 @Suite struct JSONConfigTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// What the JSON reader accepts where the references differ from `JSONDecoder`: duplicate keys
 /// (the last wins, as in Python's `json` and so transformers) and integral floats (a double,

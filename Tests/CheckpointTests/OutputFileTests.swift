@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// Where the writer puts its bytes for every kind of output path a user might name.
 @Suite struct OutputFileTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Checkpoint
-@testable import Layers
+import SwiftSightCheckpoint
+@testable import SwiftSightLayers
 
 /// Reading tensors from well-formed files: dtype conversion, zero-copy F32, integers.
 @Suite struct SafetensorsFileTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// Every way a safetensors header can be broken, each built byte by byte, must give its own
 /// error naming the file and the tensor or field at fault, and never crash.

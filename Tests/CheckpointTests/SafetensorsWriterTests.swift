@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 /// The writer's files read back identically and follow the format's layout rules.
 @Suite struct SafetensorsWriterTests {

@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// A config.json or weights file that is a FIFO or a device is refused at once as "not a
 /// regular file", without waiting for a writer or reading forever.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Checkpoint
+import SwiftSightCheckpoint
 
 /// A fresh directory under the system temp directory, removed when the value is released.
 /// Each test makes its own, so tests can run in parallel.

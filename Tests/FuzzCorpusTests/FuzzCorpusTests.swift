@@ -1,6 +1,6 @@
 import Foundation
-import FuzzEntryPoints
-import Models
+import SwiftSightFuzzEntryPoints
+import SwiftSightModels
 import Testing
 
 /// Every committed fuzz input, run through the code the fuzzers run (`FuzzTarget.run`), in the

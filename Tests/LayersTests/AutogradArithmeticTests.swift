@@ -1,5 +1,5 @@
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 @Suite struct AutogradArithmeticTests {
     @Test func binaryOperatorsWithBroadcasting() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// Cost of recording and of the backward pass on a GPT-2-small-sized MLP projection
 /// (768 → 3072, 128 rows). Opt-in: `SWIFTSIGHT_AUTOGRAD_BENCH=1 swift test -c release --filter AutogradBenchmark`.

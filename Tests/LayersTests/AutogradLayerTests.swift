@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 @Suite struct AutogradLayerTests {
     @Test(arguments: [Linear.Layout.inputMajor, .outputMajor])

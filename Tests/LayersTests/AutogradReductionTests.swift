@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 @Suite struct AutogradReductionTests {
     @Test func sumsAndMeans() throws {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// A small deterministic generator (SplitMix64), so failures reproduce.
 struct TestRandom {

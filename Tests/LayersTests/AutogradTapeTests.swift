@@ -1,5 +1,5 @@
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 @Suite struct AutogradTapeTests {
     /// LayerNorm → Linear → gelu → Linear → residual → softmax → cross-entropy, every

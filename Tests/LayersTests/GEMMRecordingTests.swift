@@ -1,5 +1,5 @@
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// The benchmark's GEMM recording: it sees each product with its sizes and layout while on,
 /// and the standalone replay times the same list. (Other suites may multiply at the same time,

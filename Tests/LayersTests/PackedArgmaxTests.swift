@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// `Linear.argmaxOfRows` (a bfloat16 screen, then the candidate columns in Float32) gives
 /// exactly the first argmax of the layer's own Float32 output, also where columns differ only

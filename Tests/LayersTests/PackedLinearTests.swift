@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// The packed-weight kernel (``PackedWeights``, `CKernels/gemm.c`) against products summed in
 /// Double, over shapes that hit every edge: partial row blocks (m not a multiple of 8), partial

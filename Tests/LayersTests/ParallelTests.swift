@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 /// `Parallel` runs its loops on the worker pool of `CKernels/pool.c`: every index exactly once,
 /// whoever calls and however the calls overlap.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Layers
+@testable import SwiftSightLayers
 
 @Suite struct VectorMathTests {
     /// Inputs across the range the layers see, including both tails.

@@ -1,7 +1,7 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Layers
-import Models
+import SwiftSightLayers
+import SwiftSightModels
 import Testing
 
 /// Config reading for the Llama family and GPT-NeoX: older key spellings, defaults, and typed

@@ -1,7 +1,7 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Layers
-import Models
+import SwiftSightLayers
+import SwiftSightModels
 
 /// The tiny Llama-family and GPT-NeoX checkpoints and their Hugging Face references
 /// (Scripts/fixtures_architectures.py, in Tests/Fixtures/architectures).

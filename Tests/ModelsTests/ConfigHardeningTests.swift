@@ -1,6 +1,6 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Models
+import SwiftSightModels
 import Testing
 
 /// Sizes in config.json that used to trap, hang or allocate tens of gigabytes: each is now an

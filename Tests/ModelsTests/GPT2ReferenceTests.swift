@@ -1,8 +1,8 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 import Synchronization
 import Testing
 

@@ -1,5 +1,5 @@
-import Hooks
-import Models
+import SwiftSightHooks
+import SwiftSightModels
 import Testing
 
 @Suite struct HookNamingTests {

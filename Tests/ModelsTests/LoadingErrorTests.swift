@@ -1,6 +1,6 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Models
+import SwiftSightModels
 import Testing
 
 /// Bad checkpoints give typed errors naming the file and the key or value at fault.

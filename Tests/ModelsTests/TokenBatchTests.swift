@@ -1,6 +1,6 @@
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 import Testing
 
 @Suite struct TokenBatchTests {

@@ -1,4 +1,4 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
 import SwiftSight
 import Synchronization

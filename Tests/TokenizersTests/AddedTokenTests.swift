@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Added tokens, their flags and the ids Hugging Face gives them, on ``MiniTokenizer``.
 /// Every expected id list comes from `tokenizers` 0.23.3.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// The BPE model alone, with every option. Expected ids come from `tokenizers` 0.23.3's
 /// `models.BPE(...).tokenize(word)`.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// One tokenizer shared by many tasks gives the same ids as Hugging Face, cache and all.
 @Suite("Concurrency")

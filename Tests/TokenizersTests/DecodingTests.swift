@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Byte-level decoding; expected strings come from `tokenizers` 0.23.3's `decode`.
 @Suite("Decoding")

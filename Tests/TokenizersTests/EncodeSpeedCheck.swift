@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// A by-hand measurement of encoding speed, not a timed test: it only runs when
 /// `SWIFTSIGHT_TOKENIZER_SPEED=1` is set, and prints tokens per second. For a meaningful

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Llama 3, Qwen2, GPT-NeoX, Llama 2 and Mistral tokenizers against Hugging Face `tokenizers`
 /// on the GPT-2 corpus plus digit runs, CRLF, leading spaces and contractions in every case.

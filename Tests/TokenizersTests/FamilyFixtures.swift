@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// The reference tokenizers of `Tests/Fixtures/tokenizers`, written by
 /// `Scripts/fixtures_tokenizers.py` with Hugging Face `tokenizers` 0.23.3.

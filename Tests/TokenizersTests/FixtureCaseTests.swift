@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// The committed corpus of `tokenizer_cases.json` against both ways of loading the fixture.
 @Suite("Hugging Face reference cases")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Locating and reading the committed reference fixtures in `Tests/Fixtures`.
 enum Fixtures {

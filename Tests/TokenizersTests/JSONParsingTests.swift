@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 import SwiftSightReading
 
 /// The JSON reader behind every loader.

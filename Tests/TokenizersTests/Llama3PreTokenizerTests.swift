@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// The Llama 3 and Qwen2 scanners against the pieces Hugging Face `tokenizers` 0.23.3
 /// (Oniguruma) gives for the same regexes.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Bad input gives a typed error whose message names the file and the key or line at fault.
 @Suite("Loading errors")

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// A small byte-level BPE tokenizer built in code: the 256 byte tokens (ids 0…255 in byte
 /// order), a dozen merges, and added tokens with every flag. The expected ids in the tests

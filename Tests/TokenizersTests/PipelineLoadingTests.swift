@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Reading the post-processor, normalizer, pre-tokenizer and decoder of a `tokenizer.json`:
 /// what is supported loads, anything else is a typed error naming the file and the key.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// The pieces of SentencePiece-style tokenizers: the Metaspace pre-tokenizer, Prepend and
 /// Replace normalizers, and the Replace, ByteFallback, Fuse, Strip and Metaspace decoders,

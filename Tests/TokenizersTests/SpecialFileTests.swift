@@ -6,7 +6,7 @@ import Darwin
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// A tokenizer path that is not a regular file is refused for what it is, at once: a FIFO used
 /// to be reported as "You don't have permission" (or to wait for a writer), `/dev/zero` to be

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Tokenizers
+@testable import SwiftSightTokenizers
 
 /// Normalizers against `tokenizers` 0.23.3 (`normalizers.NFC()` … `.normalize_str`), which
 /// uses Unicode 9.0 data.

@@ -1,6 +1,6 @@
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 import Synchronization
 
 /// Several traces' items computed as one batch by a stage: their sequences and rows

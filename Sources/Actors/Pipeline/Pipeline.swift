@@ -1,7 +1,7 @@
 import AsyncAlgorithms
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 /// A model's forward pass as a chain of actor stages joined by async channels.
 ///

@@ -1,6 +1,6 @@
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 import Synchronization
 
 /// One stage of the pipeline: the embeddings, one transformer block, or the final norm and

@@ -1,6 +1,6 @@
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 /// What travels from one stage to the next: one trace's batch, its residual stream so far, and
 /// the hook bus its interventions listen on.

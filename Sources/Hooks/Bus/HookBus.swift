@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 import Synchronization
 
 /// One trace's meeting point between the forward pass and its intervention code.

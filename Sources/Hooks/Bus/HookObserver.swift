@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// Sees values after every intervention at a point, such as the activation cache.
 public protocol HookObserver: Sendable {

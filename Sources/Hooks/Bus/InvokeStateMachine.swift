@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// One invoke's side of the lockstep between the forward pass and its intervention code.
 ///

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 /// Causal scaled dot-product attention over packed rows, shared by every architecture.
 ///

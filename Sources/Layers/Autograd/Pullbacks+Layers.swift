@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 // The recording paths of the model layers: each computes its result with the untracked code
 // (so values are bit-identical to an untracked forward) and records a pullback.

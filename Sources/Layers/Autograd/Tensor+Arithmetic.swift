@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 import Foundation
 
 /// Element-wise arithmetic with NumPy broadcasting, differentiable (PyTorch's formulas).

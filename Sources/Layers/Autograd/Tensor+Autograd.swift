@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 extension Tensor {
     /// The node this value is on, if it is tracked.

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 import Foundation
 
 /// Softmax, log-softmax and cross-entropy, differentiable with PyTorch's formulas.

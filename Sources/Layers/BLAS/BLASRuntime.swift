@@ -1,4 +1,4 @@
-import COpenBLAS
+import SwiftSightCOpenBLAS
 
 /// What OpenBLAS is running with, and how its kernel was chosen.
 public struct BLASRuntime: Sendable, CustomStringConvertible {

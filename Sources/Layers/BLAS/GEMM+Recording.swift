@@ -1,4 +1,4 @@
-import COpenBLAS
+import SwiftSightCOpenBLAS
 import Synchronization
 
 extension GEMM {

@@ -1,4 +1,4 @@
-import COpenBLAS
+import SwiftSightCOpenBLAS
 
 /// Matrix products: every one in SwiftSight goes through `cblas_sgemm` (`cblas_sgemv` for one row).
 public enum GEMM {

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 import Foundation
 
 /// The index of each row's largest product entry, exact, reading most of W at half the bytes.

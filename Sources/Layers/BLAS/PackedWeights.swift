@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 import Synchronization
 #if canImport(Glibc)
 import Glibc

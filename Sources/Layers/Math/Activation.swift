@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 /// Element-wise nonlinearities, by their Hugging Face `activation_function` names.
 public enum Activation: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 extension Tensor {
     /// Adds `other` (same shape) in place: the residual connection. O(n).

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 /// Normalisation over the last axis.
 public struct LayerNorm: Sendable {

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 import Dispatch
 import Foundation
 

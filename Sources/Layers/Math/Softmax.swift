@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 /// Softmax over the last axis, stable (max subtracted) and vectorised.
 public enum Softmax {

@@ -1,4 +1,4 @@
-import CKernels
+import SwiftSightCKernels
 
 /// Vectorised transcendental functions (the kernels behind the activations and softmax).
 ///

@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// One layer's packed queries, keys and values, each a column window of a row-major
 /// [rows, stride] tensor: the three windows of GPT-2's fused projection, or three separate

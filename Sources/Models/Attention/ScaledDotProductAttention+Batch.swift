@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension ScaledDotProductAttention {
     /// Causal self-attention of a block over a packed batch, the way every architecture runs

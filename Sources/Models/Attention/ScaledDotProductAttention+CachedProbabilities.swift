@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension ScaledDotProductAttention {
     /// Attention of a generation step's new rows over each sequence's cached prefix plus

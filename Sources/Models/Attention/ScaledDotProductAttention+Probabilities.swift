@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension ScaledDotProductAttention {
     /// Causal self-attention firing `attention_probabilities.layer` in between: the

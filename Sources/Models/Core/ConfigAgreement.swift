@@ -1,4 +1,4 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
 
 /// Checks a config's sizes against the checkpoint's tensors, which each model runs before it

@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// Runs a ``TransformerModel`` from token ids to logits, firing every hook point in order.
 public enum ForwardPass {

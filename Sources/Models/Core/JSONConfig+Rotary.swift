@@ -1,6 +1,6 @@
 import Foundation
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 extension JSONConfig {
     /// The rotary embedding a config describes, for heads of `headDim` features.

@@ -1,4 +1,4 @@
-import Hooks
+import SwiftSightHooks
 
 /// The sizes and names every architecture reports, whatever its config calls them.
 public struct ModelInfo: Sendable {

@@ -1,4 +1,4 @@
-import Hooks
+import SwiftSightHooks
 
 /// Token sequences of different lengths, packed row after row with no padding.
 ///

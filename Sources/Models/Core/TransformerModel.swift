@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// Observes, and may change, the packed [rows, width] value at a hook point. Called in forward order.
 public typealias HookHandler = @Sendable (HookPoint, inout Tensor) async throws -> Void

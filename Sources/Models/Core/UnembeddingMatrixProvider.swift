@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// A model whose output head is one matrix, [vocab, hidden] (token j's logit is row j · x).
 public protocol UnembeddingMatrixProvider: Sendable {

@@ -1,5 +1,5 @@
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 /// The fields of a Hugging Face GPT-2 `config.json` that shape the computation.
 public struct GPT2Configuration: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 extension GPT2Model {
     public func watchingParameters(on tape: GradientTape) -> any TransformerModel {

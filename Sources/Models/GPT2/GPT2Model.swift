@@ -1,6 +1,6 @@
-import Checkpoint
-import Hooks
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// GPT-2 (`GPT2LMHeadModel`): learned positions, pre-LayerNorm blocks, fused QKV in
 /// Conv1D layout, and an output head tied to the token embeddings unless the checkpoint has

@@ -1,5 +1,5 @@
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 /// GPT-2 checkpoint keys, with or without the `transformer.` prefix.
 ///

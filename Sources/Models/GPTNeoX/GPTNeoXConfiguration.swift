@@ -1,5 +1,5 @@
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 /// The fields of a GPT-NeoX (Pythia) `config.json` that shape the computation.
 public struct GPTNeoXConfiguration: Sendable, Equatable {

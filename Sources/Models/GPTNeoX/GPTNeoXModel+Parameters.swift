@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 extension GPTNeoXModel {
     public func watchingParameters(on tape: GradientTape) -> any TransformerModel {

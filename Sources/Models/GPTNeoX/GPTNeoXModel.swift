@@ -1,6 +1,6 @@
-import Checkpoint
-import Hooks
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// GPT-NeoX / Pythia (`GPTNeoXForCausalLM`): pre-LayerNorm blocks whose attention and MLP
 /// both read the block input and are added together (`use_parallel_residual`, the default) or

@@ -1,5 +1,5 @@
-import Checkpoint
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightLayers
 
 /// The fields of a Llama, Mistral or Qwen2 `config.json` that shape the computation.
 ///

@@ -1,6 +1,6 @@
-import Checkpoint
-import Hooks
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// Llama, Mistral and Qwen2 (`LlamaForCausalLM`, `MistralForCausalLM`, `Qwen2ForCausalLM`):
 /// pre-RMSNorm blocks, rotary positions on queries and keys, grouped-query attention (with a

@@ -1,7 +1,7 @@
-import Actors
-import Hooks
-import Layers
-import Models
+import SwiftSightActors
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 /// A new token, as a generation produces it.
 struct ProducedToken: Sendable {

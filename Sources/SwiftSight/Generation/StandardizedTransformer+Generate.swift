@@ -1,5 +1,5 @@
-import Hooks
-import Models
+import SwiftSightHooks
+import SwiftSightModels
 
 extension StandardizedTransformer {
     /// Continues `prompt` by up to `maxNewTokens` tokens.

@@ -1,5 +1,5 @@
 import Foundation
-import Layers
+import SwiftSightLayers
 
 /// Picks each sequence's next token from its last position's logits: greedy, or sampled
 /// (temperature, top-k, top-p, in that order, as Hugging Face's logits processors do).

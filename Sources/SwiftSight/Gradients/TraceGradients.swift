@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// The result of a backward pass inside a trace.
 public struct TraceGradients: Sendable {

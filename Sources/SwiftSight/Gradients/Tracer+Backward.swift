@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension Tracer {
     /// Runs a backward pass from `scalar` (built from values read in this trace), like

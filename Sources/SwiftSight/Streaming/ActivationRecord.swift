@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// One activation of one prompt, as a stream delivers it.
 public struct ActivationRecord: Sendable {

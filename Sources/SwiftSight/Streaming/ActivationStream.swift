@@ -1,7 +1,7 @@
 import AsyncAlgorithms
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 import Synchronization
 
 /// Activations of a stream of prompts, delivered in forward order per prompt, prompt after

@@ -1,7 +1,7 @@
 import AsyncAlgorithms
-import Hooks
-import Layers
-import Models
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 extension StandardizedTransformer {
     /// Streams the activations at `points` for every prompt of `prompts`.

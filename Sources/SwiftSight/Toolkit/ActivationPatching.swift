@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 import Synchronization
 
 /// What ``StandardizedTransformer/activationPatching(clean:corrupted:at:batchSize:progress:metric:)``

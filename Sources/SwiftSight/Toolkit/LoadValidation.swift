@@ -1,6 +1,6 @@
 import Foundation
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// A loaded checkpoint whose forward pass does not produce what its standardized names promise
 /// (nnterp checks the same at load time). The message names the point.

@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 import Synchronization
 
 /// What ``StandardizedTransformer/logitLens(_:position:afterAttention:)`` returns: what each

@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 import Synchronization
 
 /// Where a patchscope writes: a prompt and the position whose hidden state is replaced.

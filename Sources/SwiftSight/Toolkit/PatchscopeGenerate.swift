@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension StandardizedTransformer {
     /// Patchscope generate (nnterp's `patchscope_generate`): the source's hidden state at

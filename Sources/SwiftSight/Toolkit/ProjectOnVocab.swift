@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// A token and a score: a probability, a similarity.
 public struct TokenScore: Sendable, Equatable {

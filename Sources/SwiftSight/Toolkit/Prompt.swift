@@ -1,4 +1,4 @@
-import Layers
+import SwiftSightLayers
 
 /// A prompt with the tokens to watch in its next-token distribution, by category (nnterp's
 /// `Prompt`): typically a "target" (the right answer) and a "trap" (a tempting wrong one).

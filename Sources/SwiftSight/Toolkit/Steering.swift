@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension Tracer {
     /// Adds `factor · vector` to the output of each of `layers` (nnterp's `steer`), at

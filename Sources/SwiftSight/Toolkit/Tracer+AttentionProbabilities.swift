@@ -1,5 +1,5 @@
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension Tracer {
     /// Each block's attention probabilities, [sequences, heads, length, length] (left-padded on

@@ -1,4 +1,4 @@
-import Tokenizers
+import SwiftSightTokenizers
 
 /// One group of prompts in a trace, with its own intervention code.
 ///

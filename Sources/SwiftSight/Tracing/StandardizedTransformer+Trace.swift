@@ -1,8 +1,8 @@
-import Actors
-import Cache
-import Hooks
-import Layers
-import Models
+import SwiftSightActors
+import SwiftSightCache
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 extension StandardizedTransformer {
     /// Runs `prompt` with intervention code: read and change activations in forward order.

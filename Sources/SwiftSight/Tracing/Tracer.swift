@@ -1,7 +1,7 @@
-import Actors
-import Hooks
-import Layers
-import Models
+import SwiftSightActors
+import SwiftSightHooks
+import SwiftSightLayers
+import SwiftSightModels
 
 /// One invoke's view of a running trace: read and change its activations in forward order.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Hooks
+import SwiftSightHooks
 
 /// What ``StandardizedTransformer/dumpActivations(_:at:to:shardTokens:shardBytes:batchSize:progress:)``
 /// wrote: also the contents of the folder's `manifest.json`.

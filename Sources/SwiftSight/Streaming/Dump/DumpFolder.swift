@@ -1,4 +1,4 @@
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
 
 /// A dump's folder, created if needed and held exclusively for the whole dump.

@@ -1,6 +1,6 @@
-import Checkpoint
-import Hooks
-import Layers
+import SwiftSightCheckpoint
+import SwiftSightHooks
+import SwiftSightLayers
 
 /// Rows of activations gathered into fixed-size shards: a pure accumulator, no I/O.
 ///

@@ -1,9 +1,9 @@
-import Actors
+import SwiftSightActors
 import AsyncAlgorithms
-import Checkpoint
+import SwiftSightCheckpoint
 import Foundation
-import Hooks
-import Layers
+import SwiftSightHooks
+import SwiftSightLayers
 
 extension StandardizedTransformer {
     /// Streams the activations at `points` of every prompt to safetensors shards in `folder`,
