@@ -9,7 +9,7 @@ import Foundation
 /// The loops run on a pool of worker threads (`CKernels/pool.c`) that spin for 0.2 ms after a
 /// loop before they sleep: a generation step is about fifty products of a fraction of a
 /// millisecond each, and waking a sleeping thread for each cost 20–30 % of the step
-/// (Docs/Benchmarks.md). One loop runs on the pool at a time; a loop started while it is busy
+/// (Docs/benchmarks/2026-11-27.md). One loop runs on the pool at a time; a loop started while it is busy
 /// runs on its caller's thread alone. Where the pool does not exist (other systems than Linux),
 /// loops run on Dispatch's `concurrentPerform`.
 public enum Parallel {
