@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+import SwiftSightLayers
 
 /// `swiftsight bench-gemm`: Linear's products on GPT-2-small shapes, timed through
 /// `cblas_sgemm`/`sgemv` and through the packed kernel (Float32 and BF16 weights).
@@ -36,7 +37,7 @@ package struct GEMMBench: Sendable {
             print("spinning included), steadier than wall time on a shared machine.")
             print("shape                   m     OpenBLAS ms   GF/s  | packed F32 ms  GF/s  ratio | packed BF16 ms  GF/s  ratio | CPU ms: OpenBLAS  F32  BF16")
         }
-        var generator = SplitMix(seed: 1)
+        var generator = SplitMix64(seed: 1)
         for (name, k, n, layout) in Self.shapes {
             let shape = layout == .inputMajor ? [k, n] : [n, k]
             let weight = try Tensor(shape: shape, values: (0..<(k * n)).map { _ in generator.nextSigned() * 0.05 })
@@ -93,16 +94,7 @@ package struct GEMMBench: Sendable {
 }
 
 /// A small deterministic generator for benchmark operands (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     /// Uniform in [-1, 1).
     mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

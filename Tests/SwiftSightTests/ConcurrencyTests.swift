@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+import SwiftSightLayers
 import Testing
 
 /// Many traces at once on one model: each result equals the same trace run alone.
@@ -96,15 +97,9 @@ import Testing
 
 /// A small seeded generator so the stress test is the same every run.
 struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    private var source: SplitMix64
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
+    mutating func next(_ bound: Int) -> Int { Int(source.next() % UInt64(bound)) }
 }
 
 extension Result where Failure == Error {

@@ -5,15 +5,8 @@ struct RandomSource: RandomNumberGenerator, Sendable {
 
     /// A generator for `seed`; `stream` selects an independent sequence (one per prompt).
     init(seed: UInt64, stream: UInt64 = 0) {
-        var x = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitMix(), splitMix(), splitMix(), splitMix())
+        var seeder = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        s = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
     }
 
     mutating func next() -> UInt64 {
