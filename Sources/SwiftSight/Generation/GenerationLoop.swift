@@ -134,37 +134,10 @@ struct GenerationLoop<Value: Sendable>: Sendable {
             return (try await pipeline.run(batch, bus: bus, cache: cache, logitRows: logitRows), nil)
         }
         let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.numLayers)
-        let tracer = Tracer(bus: bus, invoke: 0, worker: pipeline.backwardWorker, info: model.info)
-        return try await withThrowingTaskGroup(of: StepOutcome.self) { group in
-            group.addTask { .logits(try await pipeline.run(batch, bus: bus, cache: cache, logitRows: logitRows)) }
-            group.addTask {
-                do {
-                    let value = try await body(step, tracer)
-                    bus.interventionFinished(invoke: 0)
-                    return .value(value)
-                } catch {
-                    bus.abort(error)
-                    throw error
-                }
-            }
-            var logits: Tensor?, value: Value?
-            do {
-                for try await outcome in group {
-                    switch outcome {
-                    case .logits(let l): logits = l
-                    case .value(let v): value = v
-                    }
-                }
-            } catch {
-                group.cancelAll()
-                throw cancellationOr(error)
-            }
-            return (logits, value)
+        let info = model.info
+        let (logits, values) = try await pipeline.withRun(batch, bus: bus, cache: cache, logitRows: logitRows) { run, invoke in
+            try await body(step, Tracer(run, invoke: invoke, info: info))
         }
-    }
-
-    private enum StepOutcome: Sendable {
-        case logits(Tensor?)
-        case value(Value)
+        return (logits, values.first)
     }
 }

@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Synchronization
 
 /// A token produced by a streaming generation.
@@ -65,25 +64,16 @@ extension StandardizedTransformer {
     /// step, in prompt order); ``GeneratedToken/prompt`` says which prompt each continues.
     public func generationStream(_ prompts: [String], maxNewTokens: Int, sampling: Sampling? = nil,
                                  stopTokens: [Int] = [], stopAtEndOfText: Bool = true) -> GenerationStream {
-        let channel = AsyncThrowingChannel<GeneratedToken, Error>()
-        let producer = ProducerHandle()
         let loop = GenerationLoop<Never>(model: self, prompts: prompts.map(tokenize), maxNewTokens: maxNewTokens,
                                          sampling: sampling, stopTokens: stopTokens, stopAtEndOfText: stopAtEndOfText,
                                          steps: { _ in false }, body: nil)
         let tokenizer = self.tokenizer
-        producer.start {
+        return GenerationStream { send in
             let decoder = Mutex(IncrementalDecoder(prompts: prompts.count) { tokenizer.decode($0, skipSpecialTokens: true) })
-            do {
-                _ = try await loop.run { token in
-                    let text = decoder.withLock { $0.add(token.id, prompt: token.prompt, isLast: token.isLast) }
-                    await channel.send(GeneratedToken(prompt: token.prompt, step: token.step, id: token.id, text: text))
-                    try Task.checkCancellation()
-                }
-                channel.finish()
-            } catch {
-                channel.fail(error)
+            _ = try await loop.run { token in
+                let text = decoder.withLock { $0.add(token.id, prompt: token.prompt, isLast: token.isLast) }
+                try await send(GeneratedToken(prompt: token.prompt, step: token.step, id: token.id, text: text))
             }
         }
-        return GenerationStream(channel: channel, producer: producer)
     }
 }

@@ -58,3 +58,26 @@ final class ProducerHandle: Sendable {
     }
     deinit { cancel() }
 }
+
+extension ProducedStream {
+    /// A stream fed by `produce`, run in a task of its own that the stream owns (a
+    /// ``ProducerHandle``). `produce` hands each element to `send`, which waits until the
+    /// consumer takes it and then throws `CancellationError` if the stream was cancelled
+    /// meanwhile. The stream ends when `produce` returns, or with the error it throws.
+    init(producing produce: @escaping @Sendable (_ send: @Sendable (Element) async throws -> Void) async throws -> Void) {
+        let channel = AsyncThrowingChannel<Element, Error>()
+        let producer = ProducerHandle()
+        producer.start {
+            do {
+                try await produce { element in
+                    await channel.send(element)
+                    try Task.checkCancellation()
+                }
+                channel.finish()
+            } catch {
+                channel.fail(error)
+            }
+        }
+        self.init(channel: channel, producer: producer)
+    }
+}

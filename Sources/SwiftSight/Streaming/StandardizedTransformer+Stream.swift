@@ -1,4 +1,4 @@
-import AsyncAlgorithms
+import SwiftSightActors
 import SwiftSightHooks
 import SwiftSightLayers
 import SwiftSightModels
@@ -21,29 +21,18 @@ extension StandardizedTransformer {
     public func activationStream<Prompts: AsyncSequence & Sendable>(
         _ prompts: Prompts, at points: Set<HookPoint>, batchSize: Int = 8
     ) -> ActivationStream where Prompts.Element == String {
-        let channel = AsyncThrowingChannel<ActivationRecord, Error>()
-        let producer = ProducerHandle()
         let ordered = points.sorted()
         let naming = info.naming
-        producer.start { [self] in
-            do {
-                guard batchSize > 0 else { throw ActivationStreamError.invalidBatchSize(batchSize) }
-                if let bad = ordered.first(where: { p in p.layer.map { !(0..<numLayers).contains($0) } ?? false }) {
-                    throw TraceError.layerOutOfRange(bad, layers: numLayers)
-                }
-                let items = StreamBatches(prompts: prompts, model: self, points: Set(ordered), batchSize: batchSize)
-                try await pipeline.stream(items) { item in
-                    for record in Self.records(of: item, points: ordered, naming: naming) {
-                        await channel.send(record)
-                        try Task.checkCancellation()
-                    }
-                }
-                channel.finish()
-            } catch {
-                channel.fail(error)
+        return ActivationStream { [self] send in
+            guard batchSize > 0 else { throw ActivationStreamError.invalidBatchSize(batchSize) }
+            if let bad = ordered.first(where: { p in p.layer.map { !(0..<numLayers).contains($0) } ?? false }) {
+                throw TraceError.layerOutOfRange(bad, layers: numLayers)
+            }
+            let items = StreamBatches(prompts: prompts, model: self, points: Set(ordered), batchSize: batchSize)
+            try await pipeline.withRun(streaming: items) { item in
+                for record in Self.records(of: item, points: ordered, naming: naming) { try await send(record) }
             }
         }
-        return ActivationStream(channel: channel, producer: producer)
     }
 
     /// The records of one finished item: per prompt, per point in forward order.

@@ -76,37 +76,20 @@ extension StandardizedTransformer {
         let tape = gradients == .off ? nil : GradientTape(parameterGradients: gradients == .parameters)
         let bus = HookBus(layout: batch.layout, invokeSequences: groups, layers: numLayers,
                           observers: recorder.map { [$0] } ?? [], tape: tape)
-        let pipeline = self.pipeline
-        let values = try await withThrowingTaskGroup(of: (Int, R?).self) { group in
-            group.addTask {
-                // Only the interventions' values leave a trace: the pass ends when they are done.
-                _ = try await pipeline.run(batch, bus: bus, outputDiscarded: true)
-                return (-1, nil)
-            }
-            for (i, invoke) in invokes.enumerated() {
-                group.addTask {
-                    do {
-                        let value = try await invoke.body(Tracer(bus: bus, invoke: i, worker: pipeline.backwardWorker, info: info))
-                        bus.interventionFinished(invoke: i)
-                        return (i, value)
-                    } catch {
-                        bus.abort(error)
-                        throw error
-                    }
-                }
-            }
-            var values = [R?](repeating: nil, count: invokes.count)
-            do {
-                for try await (i, value) in group where i >= 0 { values[i] = value }
-            } catch {
-                group.cancelAll()
-                throw cancellationOr(error)
-            }
-            return values.compactMap { $0 }
-        }
+        // Only the interventions' values leave a trace: the pass ends when they are done.
+        let values = try await pipeline.withRun(batch, bus: bus, outputDiscarded: true) { run, i in
+            try await invokes[i].body(Tracer(run, invoke: i, info: info))
+        }.values
         // A cache that a stop() kept from reaching a requested module is an error, not a
         // smaller cache (unless the request allows it).
         if let recorder, let stop = bus.stoppedAfter { try recorder.checkComplete(stoppedAfter: stop) }
         return values
+    }
+}
+
+extension Tracer {
+    /// Invoke `invoke`'s view of `run`.
+    init(_ run: Run, invoke: Int, info: ModelInfo) {
+        self.init(bus: run.bus, invoke: invoke, worker: run.pipeline.backwardWorker, info: info)
     }
 }
