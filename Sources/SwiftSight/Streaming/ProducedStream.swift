@@ -80,4 +80,17 @@ extension ProducedStream {
         }
         self.init(channel: channel, producer: producer)
     }
+
+    /// Hands each element to `body`, in order. When `body` throws, the producer fails or the
+    /// calling task is cancelled, the producer is stopped and waited for before the error
+    /// (`CancellationError` for a cancelled caller) is thrown: nothing the stream started
+    /// outlives the call, which a loop left with an error does not promise.
+    func forEach(_ body: (Element) async throws -> Void) async throws {
+        do {
+            for try await element in self { try await body(element) }
+        } catch {
+            await producer.cancelAndWait()
+            throw error
+        }
+    }
 }

@@ -1,9 +1,9 @@
 import SwiftSightActors
-import AsyncAlgorithms
 import SwiftSightCheckpoint
 import Foundation
 import SwiftSightHooks
 import SwiftSightLayers
+import Synchronization
 
 extension StandardizedTransformer {
     /// Streams the activations at `points` of every prompt to safetensors shards in `folder`,
@@ -44,63 +44,42 @@ extension StandardizedTransformer {
         let manifest = folder.appendingPathComponent("manifest.json")
         if FileManager.default.fileExists(atPath: manifest.path) { throw ActivationDumpError.folderHoldsADump(path: folder.path) }
 
-        let shards = AsyncThrowingChannel<ShardBuilder.Shard, Error>()
         let writer = ComputeWorker(name: "swiftsight.dump")
-        let producer = Task {
-            do {
-                var builder = ShardBuilder(keys: keys, widths: widths, capacity: capacity)
-                var (promptsRead, pending) = (0, [Tensor?](repeating: nil, count: ordered.count))
-                for try await record in activationStream(prompts, at: points, batchSize: batchSize) {
-                    guard let k = ordered.firstIndex(of: record.point) else { continue }
-                    pending[k] = record.value
-                    guard k == ordered.count - 1 else { continue }
-                    for shard in builder.add(prompt: record.index, tokens: record.tokens, perKey: pending.compactMap { $0 }) {
-                        await shards.send(shard)
-                    }
-                    promptsRead = record.index + 1
-                    pending = pending.map { _ in nil }
+        let promptsRead = Mutex(0)
+        let shards = ProducedStream<ShardBuilder.Shard> { [self] send in
+            var builder = ShardBuilder(keys: keys, widths: widths, capacity: capacity)
+            var pending = [Tensor?](repeating: nil, count: ordered.count)
+            for try await record in activationStream(prompts, at: points, batchSize: batchSize) {
+                guard let k = ordered.firstIndex(of: record.point) else { continue }
+                pending[k] = record.value
+                guard k == ordered.count - 1 else { continue }
+                for shard in builder.add(prompt: record.index, tokens: record.tokens, perKey: pending.compactMap { $0 }) {
+                    try await send(shard)
                 }
-                // A cancelled stream ends like a finished one: do not pass it off as complete.
-                try Task.checkCancellation()
-                if let last = builder.finish() { await shards.send(last) }
-                shards.finish()
-                return promptsRead
-            } catch {
-                shards.fail(error)
-                throw error
+                promptsRead.withLock { $0 = record.index + 1 }
+                pending = pending.map { _ in nil }
             }
+            // A cancelled stream ends like a finished one: do not pass it off as complete.
+            try Task.checkCancellation()
+            if let last = builder.finish() { try await send(last) }
         }
         var written: [ActivationDump.Shard] = []
         var tokens = 0
-        let promptsRead: Int
-        do {
-            // The channel's loop ends quietly when the caller is cancelled; the producer, stuck in
-            // `send` with no one to take its shard, must be cancelled too or it never ends.
-            try await withTaskCancellationHandler {
-                for try await shard in shards {
-                    let file = String(format: "activations-%05d.safetensors", shard.number)
-                    let url = folder.appendingPathComponent(file)
-                    let entries = shard.entries
-                    try await writer.run {
-                        try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"], to: url)
-                    }
-                    written.append(.init(file: file, tokens: shard.rows, firstPrompt: shard.firstPrompt))
-                    tokens += shard.rows
-                    progress(ActivationDumpProgress(prompts: shard.firstPrompt, tokens: tokens, shardsWritten: written.count))
-                }
-            } onCancel: {
-                producer.cancel()
+        // Cancelling the caller, or a shard that cannot be written, stops the forward passes
+        // and waits for them before the error reaches the caller.
+        try await shards.forEach { shard in
+            let file = String(format: "activations-%05d.safetensors", shard.number)
+            let url = folder.appendingPathComponent(file)
+            let entries = shard.entries
+            try await writer.run {
+                try SafetensorsWriter.write(entries, metadata: ["producer": "swiftsight \(SwiftSightVersion.string)"], to: url)
             }
-            try Task.checkCancellation()
-            promptsRead = try await producer.value
-        } catch {
-            // Wait for the producer to end, so nothing this call started outlives it.
-            producer.cancel()
-            _ = await producer.result
-            throw error
+            written.append(.init(file: file, tokens: shard.rows, firstPrompt: shard.firstPrompt))
+            tokens += shard.rows
+            progress(ActivationDumpProgress(prompts: shard.firstPrompt, tokens: tokens, shardsWritten: written.count))
         }
         let dump = ActivationDump(modelType: info.modelType, points: Dictionary(uniqueKeysWithValues: zip(keys, widths)),
-                                  shards: written, prompts: promptsRead, tokens: tokens)
+                                  shards: written, prompts: promptsRead.withLock { $0 }, tokens: tokens)
         try writeManifest(dump, to: manifest)
         return dump
     }
