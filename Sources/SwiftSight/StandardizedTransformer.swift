@@ -68,8 +68,7 @@ public final class StandardizedTransformer: Sendable {
     /// The logits of `batch`, left-padded [batch, length, vocab].
     public func forward(_ batch: TokenBatch) async throws -> Tensor {
         try batch.validate(for: info)
-        let bus = HookBus.passive(layout: batch.layout, layers: numLayers)
-        guard let logits = try await pipeline.run(batch, bus: bus) else { throw CancellationError() }
+        guard let logits = try await pipeline.run(batch) else { throw CancellationError() }
         return batch.layout.leftPadded(logits)
     }
 

@@ -3,8 +3,9 @@ import SwiftSightLayers
 import SwiftSightModels
 
 /// One run of a pipeline's stages, and the one owner of everything a run starts: a trace, a
-/// forward, a generation step and a stream all go through ``Pipeline/withRun(_:bus:cache:logitRows:outputDiscarded:_:)``
-/// or its siblings, so how a run starts, ends, stops and is cancelled is written once.
+/// forward, a generation step and a stream all go through ``Pipeline/withRun(_:invokes:observers:tape:cache:logitRows:outputDiscarded:_:)``
+/// or its siblings in this folder, so how a run's bus is made, and how the run starts, ends,
+/// stops and is cancelled, is written once.
 ///
 /// A run owns, from start to end:
 /// - the stage tasks and the channels joining them (``Pipeline/withRun(streaming:output:)``);
@@ -25,23 +26,30 @@ package struct Run: Sendable {
 }
 
 extension Pipeline {
-    /// Runs `batch` through the stages with `intervention` running alongside, once per invoke
-    /// of `bus`, each in its own task; returns the logits (as ``run(_:bus:cache:logitRows:outputDiscarded:)``)
-    /// and what each invoke's intervention returned, in invoke order.
+    /// Runs `batch` through the stages with intervention code: `intervention` runs alongside the
+    /// pass once per invoke (`invokes` gives each invoke's sequences, in definition order),
+    /// each in its own task, on a bus the run makes. `observers` see every point after the
+    /// interventions; with a `tape`, the pass records gradients. `cache`, `logitRows` and
+    /// `outputDiscarded` are as in ``run(_:bus:cache:logitRows:outputDiscarded:)``.
+    /// - Returns: the logits (nil if an intervention stopped the pass or the output was
+    ///   discarded), what each invoke's intervention returned in invoke order, and the point a
+    ///   `stop()` ended the pass after.
     /// - Throws: the first error of the pass or of an intervention (an intervention's error is
     ///   rethrown unchanged); `CancellationError` when the calling task is cancelled. Either way
     ///   every task of the run has ended.
     package func withRun<Value: Sendable>(
-        _ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil, logitRows: LogitRows = .all, outputDiscarded: Bool = false,
+        _ batch: TokenBatch, invokes: [Range<Int>], observers: [HookObserver] = [], tape: GradientTape? = nil,
+        cache: KVCache? = nil, logitRows: LogitRows = .all, outputDiscarded: Bool = false,
         _ intervention: @escaping @Sendable (Run, _ invoke: Int) async throws -> Value
-    ) async throws -> (logits: Tensor?, values: [Value]) {
+    ) async throws -> RunResult<Value> {
+        let bus = HookBus(layout: batch.layout, invokeSequences: invokes, layers: model.info.numLayers,
+                          observers: observers, tape: tape)
         let run = Run(pipeline: self, bus: bus)
-        let invokes = bus.invokeSequences.count
         return try await withThrowingTaskGroup(of: RunEvent<Value>.self) { group in
             group.addTask {
                 .passed(try await self.run(batch, bus: bus, cache: cache, logitRows: logitRows, outputDiscarded: outputDiscarded))
             }
-            for invoke in 0..<invokes {
+            for invoke in invokes.indices {
                 group.addTask {
                     do {
                         let value = try await intervention(run, invoke)
@@ -54,7 +62,7 @@ extension Pipeline {
                 }
             }
             var logits: Tensor?
-            var values = [Value?](repeating: nil, count: invokes)
+            var values = [Value?](repeating: nil, count: invokes.count)
             do {
                 for try await event in group {
                     switch event {
@@ -66,8 +74,25 @@ extension Pipeline {
                 group.cancelAll()
                 throw cancellationOr(error)
             }
-            return (logits, values.compactMap { $0 })
+            return RunResult(logits: logits, values: values.compactMap { $0 }, stoppedAfter: bus.stoppedAfter)
         }
+    }
+
+    /// Runs `batch` through the stages with no intervention code and no observer: every point
+    /// passes at once. `cache` and `logitRows` are as in ``run(_:bus:cache:logitRows:outputDiscarded:)``,
+    /// which this is with a passive bus.
+    package func run(_ batch: TokenBatch, cache: KVCache? = nil, logitRows: LogitRows = .all) async throws -> Tensor? {
+        try await run(batch, bus: HookBus.passive(layout: batch.layout, layers: model.info.numLayers), cache: cache,
+                      logitRows: logitRows)
+    }
+
+    /// An item for ``withRun(streaming:output:)``: `batch`, on a bus with no intervention code,
+    /// whose `observers` collect what the stream delivers.
+    package func streamItem(_ batch: TokenBatch, observers: [HookObserver], firstIndex: Int, endsAfter: HookPoint?) -> StageItem {
+        let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.info.numLayers,
+                          observers: observers)
+        bus.interventionFinished(invoke: 0)
+        return StageItem(batch: batch, bus: bus, firstIndex: firstIndex, endsAfter: endsAfter)
     }
 
     /// Runs `batch` through the stages, firing every hook point on `bus`, with no intervention
@@ -102,6 +127,16 @@ extension Pipeline {
             throw error
         }
     }
+}
+
+/// What a run with intervention code gives back.
+package struct RunResult<Value: Sendable>: Sendable {
+    /// The logits; nil when an intervention stopped the pass or the output was discarded.
+    package let logits: Tensor?
+    /// What each invoke's intervention returned, in invoke order.
+    package let values: [Value]
+    /// The point after which a `stop()` ended the pass, if one did.
+    package let stoppedAfter: HookPoint?
 }
 
 /// What a task of a run reports.

@@ -130,14 +130,12 @@ struct GenerationLoop<Value: Sendable>: Sendable {
         // Greedy steps need only each sequence's argmax, unless an intervention reads the logits.
         let logitRows: LogitRows = sampling == nil ? .greedyTokenOfEachSequence : .lastOfEachSequence
         guard let body, steps(step.index) else {
-            let bus = HookBus.passive(layout: batch.layout, layers: model.numLayers)
-            return (try await pipeline.run(batch, bus: bus, cache: cache, logitRows: logitRows), nil)
+            return (try await pipeline.run(batch, cache: cache, logitRows: logitRows), nil)
         }
-        let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: model.numLayers)
         let info = model.info
-        let (logits, values) = try await pipeline.withRun(batch, bus: bus, cache: cache, logitRows: logitRows) { run, invoke in
+        let result = try await pipeline.withRun(batch, invokes: [0..<batch.batchSize], cache: cache, logitRows: logitRows) { run, invoke in
             try await body(step, Tracer(run, invoke: invoke, info: info))
         }
-        return (logits, values.first)
+        return (result.logits, result.values.first)
     }
 }

@@ -52,7 +52,7 @@ extension StandardizedTransformer {
     }
 }
 
-/// Prompts grouped into stage items, each with a bus that records the watched points.
+/// Prompts grouped into stage items, each with a bus whose observer records the watched points.
 struct StreamBatches<Prompts: AsyncSequence & Sendable>: AsyncSequence, Sendable where Prompts.Element == String {
     typealias Element = StageItem
     let prompts: Prompts
@@ -78,11 +78,9 @@ struct StreamBatches<Prompts: AsyncSequence & Sendable>: AsyncSequence, Sendable
             }
             guard !sequences.isEmpty else { return nil }
             let batch = TokenBatch(sequences)
-            let bus = HookBus(layout: batch.layout, invokeSequences: [0..<batch.batchSize], layers: parent.model.numLayers,
-                              observers: [StreamObserver(points: parent.points)])
-            bus.interventionFinished(invoke: 0)
             defer { next += sequences.count }
-            return StageItem(batch: batch, bus: bus, firstIndex: next, endsAfter: parent.points.max())
+            return parent.model.pipeline.streamItem(batch, observers: [StreamObserver(points: parent.points)], firstIndex: next,
+                                                    endsAfter: parent.points.max())
         }
     }
 

@@ -74,16 +74,15 @@ extension StandardizedTransformer {
         let batch = TokenBatch(sequences)
         try batch.validate(for: info)
         let tape = gradients == .off ? nil : GradientTape(parameterGradients: gradients == .parameters)
-        let bus = HookBus(layout: batch.layout, invokeSequences: groups, layers: numLayers,
-                          observers: recorder.map { [$0] } ?? [], tape: tape)
         // Only the interventions' values leave a trace: the pass ends when they are done.
-        let values = try await pipeline.withRun(batch, bus: bus, outputDiscarded: true) { run, i in
+        let result = try await pipeline.withRun(batch, invokes: groups, observers: recorder.map { [$0] } ?? [], tape: tape,
+                                                outputDiscarded: true) { run, i in
             try await invokes[i].body(Tracer(run, invoke: i, info: info))
-        }.values
+        }
         // A cache that a stop() kept from reaching a requested module is an error, not a
         // smaller cache (unless the request allows it).
-        if let recorder, let stop = bus.stoppedAfter { try recorder.checkComplete(stoppedAfter: stop) }
-        return values
+        if let recorder, let stop = result.stoppedAfter { try recorder.checkComplete(stoppedAfter: stop) }
+        return result.values
     }
 }
 
