@@ -8,6 +8,8 @@ import SwiftSightModels
 /// stops and is cancelled, is written once.
 ///
 /// A run owns, from start to end:
+/// - its bus, made from what the run wants: each invoke's sequences, the observers, the
+///   gradient tape;
 /// - the stage tasks and the channels joining them (``Pipeline/withRun(streaming:output:)``);
 /// - one task per invoke of its bus running the intervention code, which ends the invoke on
 ///   the bus when the code returns and aborts the bus with its error when it throws;
