@@ -13,6 +13,8 @@
 
 extern void gotoblas_dynamic_init(void);
 extern void gotoblas_dynamic_quit(void);
+extern void *blas_memory_alloc(int procpos);
+extern void blas_memory_free(void *buffer);
 
 static swiftsight_core_origin origin = swiftsight_core_openblas;
 static char original_core[64];
@@ -52,6 +54,13 @@ static void select_core_once(void) {
     const char *best = best_core_for_cpu();
     if (best == NULL) return;
     strncpy(original_core, current, sizeof original_core - 1);
+    // OpenBLAS's worker threads, started while the library loaded, each take a buffer when they
+    // first run, and the first buffer ever taken initialises the buffer pool, which calls
+    // gotoblas_dynamic_init too. A worker doing that between the quit and the init below raced
+    // with us on the kernel table (a NULL dereference about once in a thousand starts on a busy
+    // machine, or the slow kernels kept). Taking and returning a buffer here first initialises the
+    // pool under its lock, so no worker reaches gotoblas_dynamic_init afterwards.
+    blas_memory_free(blas_memory_alloc(0));
     setenv("OPENBLAS_CORETYPE", best, 0);
     gotoblas_dynamic_quit();
     gotoblas_dynamic_init();
