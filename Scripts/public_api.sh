@@ -4,6 +4,9 @@
 #
 #   Scripts/public_api.sh           counts
 #   Scripts/public_api.sh --list    counts, then every public symbol as "Module  kind  path"
+#   Scripts/public_api.sh --undocumented
+#                                   counts, then the public symbols without a doc comment
+#                                   (exits 1 if there is one)
 #
 # The figures come from the compiler's symbol graphs (`swift package dump-symbol-graph`), not
 # from grepping sources, so declarations spread over extensions, operators and nested types all
@@ -18,8 +21,9 @@ cd "$(dirname "$0")/.."
 list=0
 case "${1:-}" in
     --list) list=1 ;;
+    --undocumented) list=2 ;;
     "") ;;
-    *) echo "usage: $0 [--list]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--list | --undocumented]" >&2; exit 2 ;;
 esac
 
 # The modules a user gets from `import SwiftSight`: itself and what it re-exports.
@@ -43,8 +47,8 @@ fi
 python3 - "$graphs" "$list" $modules <<'EOF'
 import json, os, sys
 
-folder, show_list, modules = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
-rows, total, listing = [], 0, []
+folder, mode, modules = sys.argv[1], sys.argv[2], sys.argv[3:]
+rows, listing = [], []
 for module in modules:
     symbols = {}
     # Module.symbols.json, plus Module@Other.symbols.json for its extensions of Other's types.
@@ -55,17 +59,21 @@ for module in modules:
             for s in graph["symbols"]:
                 if s["kind"]["identifier"] == "swift.extension" or s.get("accessLevel") not in ("public", "open"):
                     continue
-                symbols[s["identifier"]["precise"]] = (s["kind"]["displayName"], ".".join(s["pathComponents"]))
+                symbols[s["identifier"]["precise"]] = (s["kind"]["displayName"], ".".join(s["pathComponents"]),
+                                                       bool(s.get("docComment")))
     rows.append((module, len(symbols)))
-    total += len(symbols)
-    listing += sorted((module, kind, path) for kind, path in symbols.values())
+    listing += sorted((module, kind, path, documented) for kind, path, documented in symbols.values())
 
 width = max(len(m) for m in modules)
 for module, count in rows:
     print(f"{module:<{width}}  {count:>5}")
-print(f"{'total':<{width}}  {total:>5}")
-if show_list:
+print(f"{'total':<{width}}  {sum(count for _, count in rows):>5}")
+shown = [row for row in listing if mode == "1" or (mode == "2" and not row[3])]
+if mode == "2":
+    print(f"\n{len(shown)} without a doc comment")
+elif shown:
     print()
-    for module, kind, path in listing:
-        print(f"{module}  {kind}  {path}")
+for module, kind, path, _ in shown:
+    print(f"{module}  {kind}  {path}")
+sys.exit(1 if mode == "2" and shown else 0)
 EOF
