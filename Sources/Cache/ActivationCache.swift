@@ -16,12 +16,12 @@ public struct ActivationCache: Sendable {
     }
 
     /// The naming table the keys come from.
-    public let naming: ModuleNaming
+    package let naming: ModuleNaming
     private var entries: [String: Entry] = [:]
     private var order: [String] = []
 
     /// An empty cache for a model named by `naming`.
-    public init(naming: ModuleNaming) { self.naming = naming }
+    package init(naming: ModuleNaming) { self.naming = naming }
 
     /// Module paths in forward order (`model.transformer.wte`, `model.transformer.h.0`, ...).
     public var keys: [String] { order }
@@ -39,7 +39,7 @@ public struct ActivationCache: Sendable {
     }
 
     /// Records `value` for `point` (the value is shared, not copied: tensors are copy-on-write).
-    public mutating func record(_ value: Tensor, at point: HookPoint) {
+    package mutating func record(_ value: Tensor, at point: HookPoint) {
         let (path, side) = naming.module(of: point)
         let key = "model." + path
         if entries[key] == nil { order.append(key) }
@@ -51,7 +51,7 @@ public struct ActivationCache: Sendable {
 
     /// Every recorded value as (envoy key, tensor), such as (`model.transformer.h.0.output`, ...),
     /// in forward order, inputs before outputs.
-    public var flattened: [(key: String, value: Tensor)] {
+    package var flattened: [(key: String, value: Tensor)] {
         order.flatMap { key -> [(key: String, value: Tensor)] in
             let e = entries[key]
             return [e?.input.map { (key + ".input", $0) }, e?.output.map { (key + ".output", $0) }].compactMap { $0 }

@@ -5,13 +5,13 @@ public struct CacheRequest: Sendable, Equatable {
     /// Module names: original paths (`model.transformer.h.0`, `transformer.h.0.attn`) or the
     /// standardized aliases (`layers.0`, `attentions.0`, `mlps.0`, `embed_tokens`, `ln_final`,
     /// `lm_head`). Nil means every layer.
-    public var modules: [String]?
+    package var modules: [String]?
     /// Whether to record inputs too (layers, attention and MLP inputs).
-    public var includeInputs: Bool
+    package var includeInputs: Bool
     /// Whether a cache missing modules that a `stop()` kept the forward pass from reaching is
     /// acceptable. By default it is an error (``CacheError/stoppedBeforeCached(missing:stoppedAfter:)``),
     /// so a cache never silently lacks a module it was asked for.
-    public var allowPartial: Bool
+    package var allowPartial: Bool
 
     /// Caches `modules` (outputs, and inputs if asked). With `allowPartial`, a `stop()` before
     /// some of them returns the cache of those reached instead of failing.
@@ -27,7 +27,7 @@ public struct CacheRequest: Sendable, Equatable {
 
     /// The hook points to record for a model with `layers` blocks.
     /// - Throws: ``HookNameError`` naming a module that does not exist.
-    public func points(naming: ModuleNaming, layers: Int) throws(HookNameError) -> Set<HookPoint> {
+    package func points(naming: ModuleNaming, layers: Int) throws(HookNameError) -> Set<HookPoint> {
         guard let modules else {
             return Set((0..<layers).flatMap { includeInputs ? [.layerOutput($0), .layerInput($0)] : [HookPoint.layerOutput($0)] })
         }

@@ -8,25 +8,29 @@ import SwiftSightLayers
 /// `model.safetensors.index.json` and the shards its `weight_map` names. All files are
 /// opened and validated up front, each shard once, so a missing shard or a key the index
 /// promises but a shard lacks is reported when the checkpoint is opened, not mid-load.
+///
+/// Only the type is public, because the architectures' public model initializers take one;
+/// reading it is `package`, the model loader's job (users load a folder with
+/// `StandardizedTransformer`).
 public struct CheckpointWeights: Sendable {
     /// File name of an unsharded checkpoint.
-    public static let singleFileName = "model.safetensors"
+    package static let singleFileName = "model.safetensors"
     /// File name of a sharded checkpoint's index.
-    public static let indexFileName = "model.safetensors.index.json"
+    package static let indexFileName = "model.safetensors.index.json"
 
     /// The checkpoint directory.
-    public let directory: URL
+    package let directory: URL
     /// Every tensor key, sorted.
-    public let keys: [String]
+    package let keys: [String]
     /// `model.safetensors` or the index file: where a missing key was looked up.
-    public let source: URL
+    package let source: URL
 
     private let files: [SafetensorsFile]
     private let fileIndex: [String: Int]
 
     /// Opens the weights in `directory`, which must exist and hold `model.safetensors` or
     /// `model.safetensors.index.json`.
-    public init(directory: URL) throws(CheckpointError) {
+    package init(directory: URL) throws(CheckpointError) {
         try CheckpointError.checkFolder(directory)
         self.directory = directory
 
@@ -68,28 +72,28 @@ public struct CheckpointWeights: Sendable {
     }
 
     /// Whether the checkpoint holds tensor `key`.
-    public func contains(_ key: String) -> Bool { fileIndex[key] != nil }
+    package func contains(_ key: String) -> Bool { fileIndex[key] != nil }
 
     /// The first of `candidates` that the checkpoint holds, or nil.
     ///
     /// Lets model code accept the layouts found in the wild, for example
     /// `firstKey(among: ["transformer.wte.weight", "wte.weight"])`.
-    public func firstKey(among candidates: [String]) -> String? {
+    package func firstKey(among candidates: [String]) -> String? {
         candidates.first(where: contains)
     }
 
     /// The dtype and shape of tensor `key`, or nil if absent.
-    public func info(_ key: String) -> TensorInfo? {
+    package func info(_ key: String) -> TensorInfo? {
         fileIndex[key].flatMap { files[$0].info(key) }
     }
 
     /// The file holding tensor `key`, or nil if absent.
-    public func file(for key: String) -> URL? {
+    package func file(for key: String) -> URL? {
         fileIndex[key].map { files[$0].url }
     }
 
     /// Tensor `key` as Float32; when `shape` is given, the tensor must have exactly that shape.
-    public func tensor(_ key: String, shape: [Int]? = nil) throws(CheckpointError) -> Tensor {
+    package func tensor(_ key: String, shape: [Int]? = nil) throws(CheckpointError) -> Tensor {
         let file = try self.file(holding: key)
         if let shape, let actual = file.info(key)?.shape, actual != shape {
             throw .wrongShape(path: file.url.path, key: key, expected: shape, actual: actual)
@@ -98,7 +102,7 @@ public struct CheckpointWeights: Sendable {
     }
 
     /// The elements of integer or boolean tensor `key`, widened to Int64.
-    public func int64s(_ key: String) throws(CheckpointError) -> [Int64] {
+    package func int64s(_ key: String) throws(CheckpointError) -> [Int64] {
         try file(holding: key).int64s(key)
     }
 

@@ -2,7 +2,7 @@
 ///
 /// The raw value is the spelling used in the header's `"dtype"` field. Floating-point types
 /// load as ``Tensor`` (converted to Float32); integer and boolean types load as `[Int64]`.
-public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
+package enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     /// IEEE 754 binary32.
     case float32 = "F32"
     /// IEEE 754 binary16.
@@ -25,7 +25,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     case bool = "BOOL"
 
     /// Bytes per element in the file.
-    public var byteSize: Int {
+    package var byteSize: Int {
         switch self {
         case .float64, .int64: 8
         case .float32, .int32: 4
@@ -35,7 +35,7 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// Whether the type loads as a Float32 ``Tensor`` (otherwise it loads as integers).
-    public var isFloatingPoint: Bool {
+    package var isFloatingPoint: Bool {
         switch self {
         case .float32, .float16, .bfloat16, .float64: true
         case .int64, .int32, .int16, .int8, .uint8, .bool: false
@@ -43,5 +43,5 @@ public enum DType: String, Sendable, CaseIterable, CustomStringConvertible {
     }
 
     /// The header spelling, such as `F32`.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -3,7 +3,7 @@ import SwiftSightReading
 extension JSONConfig {
     /// The object at `key` as a config of its own (`rope_scaling`, `rope_parameters`), whose
     /// errors name `key.inner`; nil if absent or null; throws if not an object.
-    public func optionalObject(_ key: String) throws(CheckpointError) -> JSONConfig? {
+    package func optionalObject(_ key: String) throws(CheckpointError) -> JSONConfig? {
         let members: [String: JSONValue]? = try typed(key, "an object") { value in
             value.dictionary
         }
@@ -11,7 +11,7 @@ extension JSONConfig {
     }
 
     /// The integers at `key`: one integer, or a list of them (`eos_token_id`); nil if absent or null.
-    public func optionalInts(_ key: String) throws(CheckpointError) -> [Int]? {
+    package func optionalInts(_ key: String) throws(CheckpointError) -> [Int]? {
         try typed(key, "an integer or a list of integers") { value in
             switch value {
             case .integer(let n): return [n]
@@ -24,7 +24,7 @@ extension JSONConfig {
     }
 
     /// The list of strings at `key` (`layer_types`); nil if absent or null.
-    public func optionalStrings(_ key: String) throws(CheckpointError) -> [String]? {
+    package func optionalStrings(_ key: String) throws(CheckpointError) -> [String]? {
         try typed(key, "a list of strings") { value in
             guard case .array(let items) = value else { return nil }
             let strings = items.compactMap { item -> String? in if case .string(let s) = item { s } else { nil } }

@@ -7,11 +7,14 @@ import SwiftSightReading
 /// Integers are accepted where a double is asked for; an integral number written with a
 /// fraction (`64.0`) is accepted as an integer. Anything else of the wrong type is an error
 /// naming the value found and the type expected.
+///
+/// Only the type is public, because the architectures' public configuration initializers take
+/// one; reading it is `package`, the model loader's job rather than user API.
 public struct JSONConfig: Sendable {
     /// The file read.
-    public let url: URL
+    package let url: URL
     /// Prefix of every key in error messages: `rope_scaling.` for a nested object, else empty.
-    public let keyPrefix: String
+    package let keyPrefix: String
     let values: [String: JSONValue]
 
     /// The object `values`, read from `url`, whose keys are named `keyPrefix + key` in errors.
@@ -20,13 +23,13 @@ public struct JSONConfig: Sendable {
     }
 
     /// Reads and parses the file at `url`, whose top level must be a JSON object.
-    public init(url: URL) throws(CheckpointError) {
+    package init(url: URL) throws(CheckpointError) {
         let data = try MappedFile.contents(of: url.path)
         try self.init(data: data, url: url)
     }
 
     /// Parses `data` as though read from `url` (which is used only in error messages).
-    public init(data: Data, url: URL) throws(CheckpointError) {
+    package init(data: Data, url: URL) throws(CheckpointError) {
         self.url = url
         keyPrefix = ""
         switch JSONValue.parseObjects(data) {
@@ -39,22 +42,22 @@ public struct JSONConfig: Sendable {
     }
 
     /// Every key in the file, sorted (including keys whose value is null).
-    public var keys: [String] { values.keys.sorted() }
+    package var keys: [String] { values.keys.sorted() }
 
     /// Whether `key` is present with a non-null value.
-    public func contains(_ key: String) -> Bool { value(key) != nil }
+    package func contains(_ key: String) -> Bool { value(key) != nil }
 
     // MARK: Int
 
     /// The integer at `key`; throws if absent, null or not an integer.
-    public func int(_ key: String) throws(CheckpointError) -> Int { try required([key], optionalInt) }
+    package func int(_ key: String) throws(CheckpointError) -> Int { try required([key], optionalInt) }
     /// The integer at `key`, or `defaultValue` if absent or null; throws if not an integer.
-    public func int(_ key: String, default defaultValue: Int) throws(CheckpointError) -> Int { try optionalInt(key) ?? defaultValue }
+    package func int(_ key: String, default defaultValue: Int) throws(CheckpointError) -> Int { try optionalInt(key) ?? defaultValue }
     /// The integer at the first of `keys` present and non-null (for example
     /// `["n_embd", "hidden_size"]`); throws if none is, or if that one is not an integer.
-    public func int(anyOf keys: [String]) throws(CheckpointError) -> Int { try required(keys, optionalInt) }
+    package func int(anyOf keys: [String]) throws(CheckpointError) -> Int { try required(keys, optionalInt) }
     /// The integer at `key`, or nil if absent or null; throws if not an integer.
-    public func optionalInt(_ key: String) throws(CheckpointError) -> Int? {
+    package func optionalInt(_ key: String) throws(CheckpointError) -> Int? {
         try typed(key, "an integer") { value in
             switch value {
             case .integer(let number): number
@@ -67,13 +70,13 @@ public struct JSONConfig: Sendable {
     // MARK: Double
 
     /// The number at `key`; throws if absent, null or not a number.
-    public func double(_ key: String) throws(CheckpointError) -> Double { try required([key], optionalDouble) }
+    package func double(_ key: String) throws(CheckpointError) -> Double { try required([key], optionalDouble) }
     /// The number at `key`, or `defaultValue` if absent or null; throws if not a number.
-    public func double(_ key: String, default defaultValue: Double) throws(CheckpointError) -> Double { try optionalDouble(key) ?? defaultValue }
+    package func double(_ key: String, default defaultValue: Double) throws(CheckpointError) -> Double { try optionalDouble(key) ?? defaultValue }
     /// The number at the first of `keys` present and non-null; throws if none is, or if not a number.
-    public func double(anyOf keys: [String]) throws(CheckpointError) -> Double { try required(keys, optionalDouble) }
+    package func double(anyOf keys: [String]) throws(CheckpointError) -> Double { try required(keys, optionalDouble) }
     /// The number at `key`, or nil if absent or null; throws if not a number.
-    public func optionalDouble(_ key: String) throws(CheckpointError) -> Double? {
+    package func optionalDouble(_ key: String) throws(CheckpointError) -> Double? {
         try typed(key, "a number") { value in
             switch value {
             case .integer(let number): Double(number)
@@ -86,13 +89,13 @@ public struct JSONConfig: Sendable {
     // MARK: String
 
     /// The string at `key`; throws if absent, null or not a string.
-    public func string(_ key: String) throws(CheckpointError) -> String { try required([key], optionalString) }
+    package func string(_ key: String) throws(CheckpointError) -> String { try required([key], optionalString) }
     /// The string at `key`, or `defaultValue` if absent or null; throws if not a string.
-    public func string(_ key: String, default defaultValue: String) throws(CheckpointError) -> String { try optionalString(key) ?? defaultValue }
+    package func string(_ key: String, default defaultValue: String) throws(CheckpointError) -> String { try optionalString(key) ?? defaultValue }
     /// The string at the first of `keys` present and non-null; throws if none is, or if not a string.
-    public func string(anyOf keys: [String]) throws(CheckpointError) -> String { try required(keys, optionalString) }
+    package func string(anyOf keys: [String]) throws(CheckpointError) -> String { try required(keys, optionalString) }
     /// The string at `key`, or nil if absent or null; throws if not a string.
-    public func optionalString(_ key: String) throws(CheckpointError) -> String? {
+    package func optionalString(_ key: String) throws(CheckpointError) -> String? {
         try typed(key, "a string") { value in
             if case .string(let text) = value { text } else { nil }
         }
@@ -101,13 +104,13 @@ public struct JSONConfig: Sendable {
     // MARK: Bool
 
     /// The boolean at `key`; throws if absent, null or not a boolean.
-    public func bool(_ key: String) throws(CheckpointError) -> Bool { try required([key], optionalBool) }
+    package func bool(_ key: String) throws(CheckpointError) -> Bool { try required([key], optionalBool) }
     /// The boolean at `key`, or `defaultValue` if absent or null; throws if not a boolean.
-    public func bool(_ key: String, default defaultValue: Bool) throws(CheckpointError) -> Bool { try optionalBool(key) ?? defaultValue }
+    package func bool(_ key: String, default defaultValue: Bool) throws(CheckpointError) -> Bool { try optionalBool(key) ?? defaultValue }
     /// The boolean at the first of `keys` present and non-null; throws if none is, or if not a boolean.
-    public func bool(anyOf keys: [String]) throws(CheckpointError) -> Bool { try required(keys, optionalBool) }
+    package func bool(anyOf keys: [String]) throws(CheckpointError) -> Bool { try required(keys, optionalBool) }
     /// The boolean at `key`, or nil if absent or null; throws if not a boolean.
-    public func optionalBool(_ key: String) throws(CheckpointError) -> Bool? {
+    package func optionalBool(_ key: String) throws(CheckpointError) -> Bool? {
         try typed(key, "a boolean (true or false)") { value in
             if case .bool(let flag) = value { flag } else { nil }
         }
@@ -117,12 +120,12 @@ public struct JSONConfig: Sendable {
 
     /// An error for a value of the right type that the model cannot use, such as
     /// `invalid("n_head", 5, "must divide n_embd = 64")`.
-    public func invalid(_ key: String, _ value: some CustomStringConvertible, _ reason: String) -> CheckpointError {
+    package func invalid(_ key: String, _ value: some CustomStringConvertible, _ reason: String) -> CheckpointError {
         .invalidConfigValue(path: url.path, key: keyPrefix + key, value: value.description, reason: reason)
     }
 
     /// An error for a `model_type` (or architecture name) that is not implemented.
-    public func unsupportedModelType(_ value: String, supported: [String]) -> CheckpointError {
+    package func unsupportedModelType(_ value: String, supported: [String]) -> CheckpointError {
         .unsupportedModelType(path: url.path, value: value, supported: supported)
     }
 

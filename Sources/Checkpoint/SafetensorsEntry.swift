@@ -1,9 +1,9 @@
 import SwiftSightLayers
 
 /// One tensor to be written by ``SafetensorsWriter``.
-public struct SafetensorsEntry: Sendable {
+package struct SafetensorsEntry: Sendable {
     /// The elements, row-major, and the dtype they are stored as.
-    public enum Payload: Sendable {
+    package enum Payload: Sendable {
         /// Stored as F32.
         case float32([Float])
         /// Stored as I64.
@@ -11,21 +11,21 @@ public struct SafetensorsEntry: Sendable {
     }
 
     /// The tensor's key in the file.
-    public var name: String
+    package var name: String
     /// The extent of each axis; the product must equal the payload's element count.
-    public var shape: [Int]
+    package var shape: [Int]
     /// The elements.
-    public var payload: Payload
+    package var payload: Payload
 
     /// An entry with explicit shape and payload.
-    public init(name: String, shape: [Int], payload: Payload) {
+    package init(name: String, shape: [Int], payload: Payload) {
         self.name = name
         self.shape = shape
         self.payload = payload
     }
 
     /// An F32 entry holding a copy of `tensor`.
-    public init(name: String, tensor: Tensor) {
+    package init(name: String, tensor: Tensor) {
         self.init(name: name, shape: tensor.shape, payload: .float32(tensor.scalars))
     }
 

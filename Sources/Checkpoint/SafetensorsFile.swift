@@ -8,13 +8,13 @@ import SwiftSightReading
 /// a tensor then cannot fail on bounds. An aligned F32 tensor is returned without copying:
 /// its ``Tensor`` borrows the mapping, which stays alive as long as any such tensor does.
 /// The file is never written: a tensor that is modified copies its elements first.
-public final class SafetensorsFile: Sendable {
+package final class SafetensorsFile: Sendable {
     /// Where the file was opened.
-    public let url: URL
+    package let url: URL
     /// Tensor names in file order (by data offset).
-    public let names: [String]
+    package let names: [String]
     /// The header's `__metadata__` map (empty when absent).
-    public let metadata: [String: String]
+    package let metadata: [String: String]
 
     let mapping: MappedFile
     let entries: [String: TensorEntry]
@@ -28,7 +28,7 @@ public final class SafetensorsFile: Sendable {
     /// size inside the data region, and that no two tensors overlap. Unlike the reference
     /// implementation, gaps between tensors and trailing bytes are tolerated: they are
     /// harmless to a reader.
-    public init(url: URL) throws(CheckpointError) {
+    package init(url: URL) throws(CheckpointError) {
         let mapping = try MappedFile.checkpoint(path: url.path)
         let header = try SafetensorsHeader(parsing: mapping.bytes, path: url.path)
         self.url = url
@@ -40,16 +40,16 @@ public final class SafetensorsFile: Sendable {
     }
 
     /// Whether the file holds a tensor called `name`.
-    public func contains(_ name: String) -> Bool { entries[name] != nil }
+    package func contains(_ name: String) -> Bool { entries[name] != nil }
 
     /// The dtype and shape of tensor `name`, or nil if the file has no such tensor.
-    public func info(_ name: String) -> TensorInfo? { entries[name]?.info }
+    package func info(_ name: String) -> TensorInfo? { entries[name]?.info }
 
     /// Tensor `name` as Float32, converting F16, BF16 and F64 (exactly, except F64 rounding).
     ///
     /// A 4-byte-aligned F32 tensor shares the mapped memory (read-only, copy on write);
     /// anything else is copied. Integer tensors are refused: read them with ``int64s(_:)``.
-    public func tensor(_ name: String) throws(CheckpointError) -> Tensor {
+    package func tensor(_ name: String) throws(CheckpointError) -> Tensor {
         let (entry, source) = try locate(name)
         let info = entry.info
         switch info.dtype {
@@ -75,7 +75,7 @@ public final class SafetensorsFile: Sendable {
 
     /// The elements of integer or boolean tensor `name` (I64, I32, I16, I8, U8, BOOL), widened
     /// to Int64 in row-major order. Floating-point tensors are refused: read them with ``tensor(_:)``.
-    public func int64s(_ name: String) throws(CheckpointError) -> [Int64] {
+    package func int64s(_ name: String) throws(CheckpointError) -> [Int64] {
         let (entry, source) = try locate(name)
         let n = entry.info.elementCount
         func load<T: FixedWidthInteger>(_ type: T.Type) -> [Int64] {

@@ -6,7 +6,7 @@ import SwiftSightReading
 /// Layout: 8-byte little-endian header length, the JSON header padded with spaces to a
 /// multiple of 8 bytes (so every tensor starts 8-byte aligned and F32 data can be mapped
 /// without copying), then each payload in the given order, contiguous.
-public enum SafetensorsWriter {
+package enum SafetensorsWriter {
     /// Writes `entries` (header keys in the given order) and `metadata` to `url`.
     ///
     /// The path follows ``OutputFile``'s rules: a regular file (or a new one) is written beside
@@ -15,7 +15,7 @@ public enum SafetensorsWriter {
     /// pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written straight through; a directory or other
     /// kind of file is refused naming the path. Not fsynced: the rename protects readers, not
     /// against power loss.
-    public static func write(_ entries: [SafetensorsEntry], metadata: [String: String] = [:], to url: URL) throws(CheckpointError) {
+    package static func write(_ entries: [SafetensorsEntry], metadata: [String: String] = [:], to url: URL) throws(CheckpointError) {
         let path = url.path
         let header = try headerBytes(entries, metadata: metadata, path: path)
         try OutputFile.write(to: path) { fd throws(CheckpointError) in

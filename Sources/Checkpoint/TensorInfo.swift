@@ -1,11 +1,11 @@
 /// What the header says about one tensor: its element type and shape.
-public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
+package struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
     /// The element type stored in the file.
-    public let dtype: DType
+    package let dtype: DType
     /// The extent of each axis, outermost first (empty for a scalar).
-    public let shape: [Int]
+    package let shape: [Int]
     /// Number of elements. The header parser has checked that this product does not overflow.
-    public let elementCount: Int
+    package let elementCount: Int
 
     /// Describes a tensor; `elementCount` must be the product of `shape`.
     init(dtype: DType, shape: [Int], elementCount: Int) {
@@ -15,8 +15,8 @@ public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Number of bytes the tensor occupies in the file.
-    public var byteCount: Int { elementCount * dtype.byteSize }
+    package var byteCount: Int { elementCount * dtype.byteSize }
 
     /// The dtype and shape, such as `F16 [768, 2304]`.
-    public var description: String { "\(dtype) \(shape)" }
+    package var description: String { "\(dtype) \(shape)" }
 }

@@ -1,23 +1,23 @@
 /// A token that is matched in the raw text before pre-tokenisation and emitted whole, such
 /// as `<|endoftext|>`: one entry of `added_tokens` in a `tokenizer.json`.
-public struct AddedToken: Sendable, Equatable {
+struct AddedToken: Sendable, Equatable {
     /// The text that is matched.
-    public var content: String
+    var content: String
     /// Whether this is a special token, which ``Tokenizer/decode(_:skipSpecialTokens:)`` can
     /// leave out.
-    public var special: Bool
+    var special: Bool
     /// Whether the token only matches where it is not next to a word character on either side.
-    public var singleWord: Bool
+    var singleWord: Bool
     /// Whether whitespace just before a match is taken into the token.
-    public var lstrip: Bool
+    var lstrip: Bool
     /// Whether whitespace just after a match is taken into the token.
-    public var rstrip: Bool
+    var rstrip: Bool
     /// Whether the token is matched in normalized text rather than in the raw text.
-    public var normalized: Bool
+    var normalized: Bool
 
     /// An added token with Hugging Face's defaults: special tokens are not normalized,
     /// others are.
-    public init(
+    init(
         content: String, special: Bool, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
         normalized: Bool? = nil
     ) {

@@ -6,27 +6,27 @@ import SwiftSightReading
 /// ``tokenize(_:)`` splits one pre-tokenized piece exactly as `tokenizers`' `BPE` model does:
 /// it starts from one symbol per scalar and applies the lowest-ranked applicable merge first
 /// (leftmost first among equals) until none applies.
-public struct BPEModel: Sendable {
+struct BPEModel: Sendable {
     /// How a `BPE` model of Hugging Face `tokenizers` is configured, besides its vocabulary.
-    public struct Options: Sendable, Equatable {
+    struct Options: Sendable, Equatable {
         /// The token for scalars not in the vocabulary (`unk_token`); without one, such
         /// scalars are dropped.
-        public var unknownToken: String?
+        var unknownToken: String?
         /// Prepended to every symbol that does not start a piece (`continuing_subword_prefix`).
-        public var continuingSubwordPrefix: String?
+        var continuingSubwordPrefix: String?
         /// Appended to the last symbol of a piece (`end_of_word_suffix`).
-        public var endOfWordSuffix: String?
+        var endOfWordSuffix: String?
         /// Whether consecutive unknown scalars become one unknown token (`fuse_unk`).
-        public var fuseUnknown: Bool
+        var fuseUnknown: Bool
         /// Whether unknown scalars become `<0xXX>` byte tokens when the vocabulary has them
         /// (`byte_fallback`).
-        public var byteFallback: Bool
+        var byteFallback: Bool
         /// Whether a piece that is itself a token is emitted as is, without merging
         /// (`ignore_merges`).
-        public var ignoreMerges: Bool
+        var ignoreMerges: Bool
 
         /// Options; the defaults are those of GPT-2.
-        public init(
+        init(
             unknownToken: String? = nil, continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil,
             fuseUnknown: Bool = false, byteFallback: Bool = false, ignoreMerges: Bool = false
         ) {
@@ -46,7 +46,7 @@ public struct BPEModel: Sendable {
     }
 
     /// The options.
-    public let options: Options
+    let options: Options
     /// Token to id.
     let vocabulary: [TokenKey: UInt32]
     /// Id to token.
@@ -57,7 +57,7 @@ public struct BPEModel: Sendable {
     let unknownID: UInt32?
 
     /// The number of tokens in the vocabulary.
-    public var count: Int { vocabulary.count }
+    var count: Int { vocabulary.count }
 
     /// Builds a model, checking every merge against the vocabulary.
     ///
@@ -127,12 +127,12 @@ public struct BPEModel: Sendable {
     }
 
     /// The id of `token`, compared byte for byte.
-    public func id(forToken token: String) -> Int? {
+    func id(forToken token: String) -> Int? {
         vocabulary[TokenKey(token)].map(Int.init)
     }
 
     /// The token with id `id`.
-    public func token(forID id: Int) -> String? {
+    func token(forID id: Int) -> String? {
         guard let key = UInt32(exactly: id) else { return nil }
         return tokensByID[key]
     }
@@ -144,7 +144,7 @@ public struct BPEModel: Sendable {
 
     /// The token ids of one pre-tokenized piece (for byte-level BPE, already spelled with
     /// ``ByteLevel`` scalars).
-    public func tokenize(_ word: String) -> [Int] {
+    func tokenize(_ word: String) -> [Int] {
         tokenizeToIDs(word).map(Int.init)
     }
 

@@ -19,7 +19,7 @@ extension BPETokenizer {
     /// - `added_tokens` with all their flags. `truncation` and `padding` are ignored.
     /// - Throws: ``TokenizerError`` naming the file and the key at fault, including for
     ///   anything above that is not supported.
-    public init(tokenizerJSON: URL) throws(TokenizerError) {
+    init(tokenizerJSON: URL) throws(TokenizerError) {
         let root = try JSONValue.read(tokenizerJSON)
         guard case .object = root.value else { throw root.mismatch(expected: "an object") }
         if let version = root.optionalMember("version") {

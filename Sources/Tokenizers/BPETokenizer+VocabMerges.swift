@@ -9,7 +9,7 @@ extension BPETokenizer {
     /// `merges.txt` may start with a `#version` line; blank lines are skipped. When the
     /// vocabulary has `<|endoftext|>`, it becomes an added special token.
     /// - Throws: ``TokenizerError`` naming the file and the key or line at fault.
-    public init(vocabJSON: URL, mergesTXT: URL) throws(TokenizerError) {
+    init(vocabJSON: URL, mergesTXT: URL) throws(TokenizerError) {
         let vocabulary = try VocabularyReading.entries(of: JSONValue.read(vocabJSON))
         let (merges, lines) = try MergesReading.read(mergesTXT)
         let model = try BPEModel(

@@ -16,17 +16,17 @@ import Foundation
 /// cached); the post-processor then adds its special tokens, such as Llama's beginning of text.
 ///
 /// The value is immutable and `Sendable`; encode and decode from as many tasks as you like.
-public struct BPETokenizer: Tokenizer {
+struct BPETokenizer: Tokenizer {
     /// The BPE model: vocabulary and merges.
-    public let model: BPEModel
+    let model: BPEModel
     /// The pre-tokenizer that splits text into pieces, if any (without one, each stretch of
     /// text between added tokens is one piece).
-    public let preTokenizer: (any PreTokenizer)?
+    let preTokenizer: (any PreTokenizer)?
     /// The normalizer applied before pre-tokenisation, if any.
-    public let normalizer: TextNormalizer?
+    let normalizer: TextNormalizer?
     /// Whether pieces are spelled with ``ByteLevel`` scalars before the model sees them
     /// (the pre-tokenizer has a `ByteLevel` step).
-    public let isByteLevel: Bool
+    let isByteLevel: Bool
     let addedVocabulary: AddedVocabulary
     /// The decoder; `nil` joins tokens with spaces, as Hugging Face does without one.
     let decoder: TokenDecoder?
@@ -41,7 +41,7 @@ public struct BPETokenizer: Tokenizer {
 
     /// The id of the end-of-sequence token named by the folder's `tokenizer_config.json` (set
     /// by ``TokenizerLoader``), or else of `<|endoftext|>`.
-    public private(set) var endOfTextID: Int?
+    private(set) var endOfTextID: Int?
 
     init(
         model: BPEModel, addedTokens: [AddedToken], normalizer: TextNormalizer?, preTokenizer: (any PreTokenizer)?,
@@ -100,25 +100,25 @@ public struct BPETokenizer: Tokenizer {
     // MARK: Tokenizer
 
     /// The number of model tokens plus the added tokens that are not model tokens.
-    public var vocabularySize: Int {
+    var vocabularySize: Int {
         model.count + addedVocabulary.countOutsideModel
     }
 
     /// The id of `token` (compared byte for byte): an added token's, else the model's.
-    public func id(forToken token: String) -> Int? {
+    func id(forToken token: String) -> Int? {
         if let id = addedVocabulary.id(forContent: token) { return Int(id) }
         return model.id(forToken: token)
     }
 
     /// The token with id `id`: an added token (as the decoder sees it), else a model token.
-    public func token(forID id: Int) -> String? {
+    func token(forID id: Int) -> String? {
         guard let key = UInt32(exactly: id) else { return nil }
         return addedVocabulary.decodingForm(of: key) ?? model.tokensByID[key]
     }
 
     /// The ids of `text`, exactly as Hugging Face's
     /// `encode(text, add_special_tokens=addSpecialTokens).ids`.
-    public func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
+    func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(text.utf8.count / 3)
         let bytes = Array(text.utf8)
@@ -135,7 +135,7 @@ public struct BPETokenizer: Tokenizer {
 
     /// The text of `ids`, as Hugging Face's `decode`: unknown ids are skipped, special tokens
     /// are skipped when asked, and the rest goes through the decoder.
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
+    func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
@@ -200,4 +200,4 @@ public struct BPETokenizer: Tokenizer {
 
 /// The name ``BPETokenizer`` had when it only read byte-level files; kept so that code
 /// written against it still compiles.
-public typealias ByteLevelBPETokenizer = BPETokenizer
+typealias ByteLevelBPETokenizer = BPETokenizer

@@ -3,9 +3,9 @@
 /// Byte-level BPE vocabularies spell every byte as one visible character: printable Latin-1
 /// bytes stand for themselves and the other 68 (controls, space, DEL, NBSP, soft hyphen) are
 /// moved to U+0100…U+0143, so a space is `Ġ` (U+0120) and a newline `Ċ` (U+010A).
-public enum ByteLevel {
+enum ByteLevel {
     /// The scalar that stands for each byte, indexed by byte.
-    public static let scalars: [Unicode.Scalar] = {
+    static let scalars: [Unicode.Scalar] = {
         var table = [Unicode.Scalar](repeating: " ", count: 256)
         var next: UInt32 = 256
         for byte in 0..<256 {
@@ -25,7 +25,7 @@ public enum ByteLevel {
     }()
 
     /// The byte that `scalar` stands for, or `nil` when it is not one of the 256 byte scalars.
-    public static func byte(for scalar: Unicode.Scalar) -> UInt8? {
+    static func byte(for scalar: Unicode.Scalar) -> UInt8? {
         let value = Int(scalar.value)
         guard value < bytesByScalar.count else { return nil }
         let byte = bytesByScalar[value]
@@ -33,7 +33,7 @@ public enum ByteLevel {
     }
 
     /// The byte-level spelling of `bytes`: one scalar per byte.
-    public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         var text = String.UnicodeScalarView()
         for byte in bytes { text.append(scalars[Int(byte)]) }
         return String(text)
@@ -41,7 +41,7 @@ public enum ByteLevel {
 
     /// The bytes that a byte-level token spells, or `nil` when some scalar of it is not one
     /// of the 256 byte scalars (as in an added token such as `<|日本|>`).
-    public static func decode(_ token: String) -> [UInt8]? {
+    static func decode(_ token: String) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(token.utf8.count)
         for scalar in token.unicodeScalars {

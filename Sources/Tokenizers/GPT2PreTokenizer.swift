@@ -5,16 +5,16 @@
 /// and of other symbols each with at most one leading U+0020 space, and runs of whitespace,
 /// where `\s+(?!\S)` leaves the last whitespace scalar of a run that is followed by
 /// non-whitespace to start the next piece. Character classes are those of ``ScalarClass``.
-public struct GPT2PreTokenizer: PieceScanner {
+struct GPT2PreTokenizer: PieceScanner {
     /// The regex this scanner implements, as written in `tokenizer.json` files.
-    public static let pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    static let pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
 
     /// The GPT-2 scanner.
-    public init() {}
+    init() {}
 
     /// Calls `body` with the byte range of each piece of `bytes`, in order; together the
     /// ranges cover `bytes`.
-    public func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+    func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         let end = bytes.count
         var index = 0
         while index < end {

@@ -14,29 +14,29 @@
 /// 7. `\s+`.
 ///
 /// Character classes are those of ``ScalarClass``.
-public struct Llama3PreTokenizer: PieceScanner, Equatable {
+struct Llama3PreTokenizer: PieceScanner, Equatable {
     /// Llama 3's regex, as written in its `tokenizer.json`.
-    public static let llama3Pattern =
+    static let llama3Pattern =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     /// Qwen2's regex, as written in its `tokenizer.json`: Llama 3's with single digits.
-    public static let qwen2Pattern =
+    static let qwen2Pattern =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
     /// Llama 3's scanner: numbers in pieces of up to three.
-    public static let llama3 = Llama3PreTokenizer(digitsPerPiece: 3)
+    static let llama3 = Llama3PreTokenizer(digitsPerPiece: 3)
     /// Qwen2's scanner: one number per piece.
-    public static let qwen2 = Llama3PreTokenizer(digitsPerPiece: 1)
+    static let qwen2 = Llama3PreTokenizer(digitsPerPiece: 1)
 
     /// The most number scalars in one piece.
-    public let digitsPerPiece: Int
+    let digitsPerPiece: Int
 
     /// A scanner that puts at most `digitsPerPiece` (at least 1) numbers in a piece.
-    public init(digitsPerPiece: Int) {
+    init(digitsPerPiece: Int) {
         self.digitsPerPiece = max(1, digitsPerPiece)
     }
 
     /// The regex this scanner implements, when it is one of the two known ones.
-    public var pattern: String? {
+    var pattern: String? {
         switch digitsPerPiece {
         case 3: return Self.llama3Pattern
         case 1: return Self.qwen2Pattern
@@ -46,7 +46,7 @@ public struct Llama3PreTokenizer: PieceScanner, Equatable {
 
     /// Calls `body` with the byte range of each piece of `bytes`, in order; together the
     /// ranges cover `bytes`.
-    public func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+    func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         let end = bytes.count
         var index = 0
         while index < end {

@@ -1,9 +1,9 @@
 /// Hugging Face's `Metaspace` pre-tokenizer, as newer Llama 2 and Mistral files use it: every
 /// U+0020 space becomes the replacement scalar (`▁`), which is also prepended to the text as
 /// the prepend scheme says, and the text is optionally split before each replacement.
-public struct MetaspacePreTokenizer: PreTokenizer, Equatable {
+struct MetaspacePreTokenizer: PreTokenizer, Equatable {
     /// When the replacement is prepended to a text that does not already start with it.
-    public enum PrependScheme: String, Sendable, Equatable {
+    enum PrependScheme: String, Sendable, Equatable {
         /// Only to the text at the very start of the input (not after an added token).
         case first
         /// To every text between added tokens.
@@ -13,15 +13,15 @@ public struct MetaspacePreTokenizer: PreTokenizer, Equatable {
     }
 
     /// The scalar that stands for a space, `▁` (U+2581) in every known file.
-    public let replacement: Unicode.Scalar
+    let replacement: Unicode.Scalar
     /// When the replacement is prepended.
-    public let prependScheme: PrependScheme
+    let prependScheme: PrependScheme
     /// Whether the text is split before each replacement (`split`).
-    public let splitsAtReplacement: Bool
+    let splitsAtReplacement: Bool
     private let replacementBytes: [UInt8]
 
     /// A Metaspace pre-tokenizer with Hugging Face's options.
-    public init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme, splitsAtReplacement: Bool) {
+    init(replacement: Unicode.Scalar = "\u{2581}", prependScheme: PrependScheme, splitsAtReplacement: Bool) {
         self.replacement = replacement
         self.prependScheme = prependScheme
         self.splitsAtReplacement = splitsAtReplacement
@@ -29,12 +29,12 @@ public struct MetaspacePreTokenizer: PreTokenizer, Equatable {
     }
 
     /// Splits `text` as if it did not start the input.
-    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         split(text, atStartOfInput: false, into: &pieces)
     }
 
     /// Replaces spaces, prepends the replacement when the scheme says so, then splits when asked.
-    public func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
         var bytes = TextNormalizer.replacing([0x20], with: replacementBytes, in: text)
         let prepends: Bool
         switch prependScheme {

@@ -4,7 +4,7 @@
 /// Pieces are UTF-8 bytes on scalar boundaries. A pre-tokenizer may also change the bytes of
 /// a piece (``ByteLevelPreTokenizer`` can prepend a space), which is why pieces are slices
 /// that need not share storage with the input.
-public protocol PreTokenizer: Sendable {
+protocol PreTokenizer: Sendable {
     /// Appends the non-empty pieces of `text` to `pieces`, in order.
     /// - Parameter text: Non-empty, well-formed UTF-8.
     func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>])
@@ -17,12 +17,12 @@ public protocol PreTokenizer: Sendable {
 
 extension PreTokenizer {
     /// Splits as ``split(_:into:)``, wherever `text` is.
-    public func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
         split(text, into: &pieces)
     }
 
     /// The pieces of `text`, as strings (for inspection and tests).
-    public func pieces(of text: String) -> [String] {
+    func pieces(of text: String) -> [String] {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return [] }
         var pieces: [ArraySlice<UInt8>] = []
@@ -33,23 +33,23 @@ extension PreTokenizer {
 
 /// Several pre-tokenizers applied in turn, each to every piece of the one before
 /// (Hugging Face's `Sequence` pre-tokenizer).
-public struct PreTokenizerSequence: PreTokenizer {
+struct PreTokenizerSequence: PreTokenizer {
     /// The steps, first applied first.
-    public let steps: [any PreTokenizer]
+    let steps: [any PreTokenizer]
 
     /// A sequence of `steps`.
-    public init(_ steps: [any PreTokenizer]) {
+    init(_ steps: [any PreTokenizer]) {
         self.steps = steps
     }
 
     /// Applies each step in turn to every piece of the previous one.
-    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         split(text, atStartOfInput: false, into: &pieces)
     }
 
     /// Applies each step in turn to every piece of the previous one; only the first piece
     /// of each step can start the input.
-    public func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, atStartOfInput: Bool, into pieces: inout [ArraySlice<UInt8>]) {
         var current: [ArraySlice<UInt8>] = [text]
         for step in steps {
             var next: [ArraySlice<UInt8>] = []
@@ -68,20 +68,20 @@ public struct PreTokenizerSequence: PreTokenizer {
 ///
 /// The mapping of bytes to printable scalars that this pre-tokenizer also stands for is done
 /// by ``BPETokenizer`` when it hands a piece to the model.
-public struct ByteLevelPreTokenizer: PreTokenizer {
+struct ByteLevelPreTokenizer: PreTokenizer {
     /// Whether a space is prepended to pieces that do not start with one (`add_prefix_space`).
-    public let addPrefixSpace: Bool
+    let addPrefixSpace: Bool
     /// Whether pieces are split with ``GPT2PreTokenizer`` (`use_regex`).
-    public let useRegex: Bool
+    let useRegex: Bool
 
     /// A byte-level pre-tokenizer with Hugging Face's options.
-    public init(addPrefixSpace: Bool, useRegex: Bool) {
+    init(addPrefixSpace: Bool, useRegex: Bool) {
         self.addPrefixSpace = addPrefixSpace
         self.useRegex = useRegex
     }
 
     /// Prepends a space when asked, then splits with GPT-2's pattern when asked.
-    public func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
+    func split(_ text: ArraySlice<UInt8>, into pieces: inout [ArraySlice<UInt8>]) {
         var text = text
         if addPrefixSpace, text.first != UInt8(ascii: " ") {
             text = ([UInt8(ascii: " ")] + text)[...]

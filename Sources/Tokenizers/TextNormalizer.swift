@@ -7,7 +7,7 @@
 /// ``NormalizationTables`` (Foundation's own normalization is not used for whole strings: it
 /// mis-orders some long runs of combining marks and does not compose conjoining jamo that
 /// come from compatibility jamo).
-public indirect enum TextNormalizer: Sendable, Equatable {
+indirect enum TextNormalizer: Sendable, Equatable {
     /// Canonical composition.
     case nfc
     /// Canonical decomposition.
@@ -25,7 +25,7 @@ public indirect enum TextNormalizer: Sendable, Equatable {
     case sequence([TextNormalizer])
 
     /// `text` normalized.
-    public func normalize(_ text: String) -> String {
+    func normalize(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let normalized = normalize(bytes[...])
         return normalized.elementsEqual(bytes) ? text : String(decoding: normalized, as: UTF8.self)

@@ -2,7 +2,7 @@ import Foundation
 import SwiftSightReading
 
 /// Finds and loads the tokenizer of a Hugging Face checkpoint folder.
-public enum TokenizerLoader {
+package enum TokenizerLoader {
     /// Loads the tokenizer in `directory`: from `tokenizer.json` when there is one, else from
     /// `vocab.json` and `merges.txt`.
     ///
@@ -16,7 +16,7 @@ public enum TokenizerLoader {
     /// - Throws: ``TokenizerError/noTokenizerFiles(directory:detail:)`` naming the folder
     ///   when it has neither, or the error of the files it has, naming the file and the key of
     ///   anything it does not support.
-    public static func load(directory: URL) throws(TokenizerError) -> any Tokenizer {
+    package static func load(directory: URL) throws(TokenizerError) -> any Tokenizer {
         switch FolderCheck(directory) {
         case .folder: break
         case .missing: throw TokenizerError.noTokenizerFiles(directory: directory, detail: "the folder does not exist")

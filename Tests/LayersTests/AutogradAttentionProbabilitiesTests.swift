@@ -1,5 +1,5 @@
 import Testing
-@testable import SwiftSightLayers
+@_spi(Testing) @testable import SwiftSightLayers
 
 /// Attention split at its probabilities over packed sequences (packedProbabilities, then
 /// packedProduct) and the run copies that move packed probabilities to their padded view.

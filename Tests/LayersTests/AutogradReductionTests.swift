@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SwiftSightLayers
+@_spi(Testing) @testable import SwiftSightLayers
 
 @Suite struct AutogradReductionTests {
     @Test func sumsAndMeans() throws {

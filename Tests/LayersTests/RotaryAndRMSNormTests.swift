@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SwiftSightLayers
+@_spi(Testing) @testable import SwiftSightLayers
 
 /// RMSNorm and the rotary embedding: values by their formulas, gradients by finite differences
 /// (the whole-model gradients against torch autograd are in ArchitectureScenarioTests).

@@ -1,5 +1,5 @@
 import Testing
-@testable import SwiftSightLayers
+@_spi(Testing) @testable import SwiftSightLayers
 
 /// Every tensor operation that can fail on its arguments throws a ``TensorError`` naming the
 /// operation and the shapes, axes or indices, instead of stopping the process.

@@ -1,7 +1,7 @@
 import SwiftSightCheckpoint
 import Foundation
 import SwiftSightHooks
-import SwiftSightLayers
+@_spi(Testing) import SwiftSightLayers
 import SwiftSightModels
 import Synchronization
 import Testing

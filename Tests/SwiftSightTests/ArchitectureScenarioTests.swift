@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// The same scenarios on every architecture (GPT-2, Llama, Mistral, Qwen2, GPT-NeoX with and

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// Gradients through `attention_probabilities.i` read and replaced in traces that record

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// `stop()` before a module the cache asked for is an error naming the module, unless the

@@ -1,6 +1,6 @@
 import Foundation
 import SwiftSight
-import SwiftSightLayers
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// Many traces at once on one model: each result equals the same trace run alone.

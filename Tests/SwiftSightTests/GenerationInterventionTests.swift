@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Synchronization
 import Testing
 

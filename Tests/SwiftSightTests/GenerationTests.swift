@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// Greedy generation against Hugging Face `generate(do_sample=False)`, and the KV cache

@@ -1,4 +1,5 @@
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// The bound every reference comparison of the suite uses: max error <= 1e-4 of the reference's

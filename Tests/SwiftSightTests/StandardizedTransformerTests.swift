@@ -1,5 +1,6 @@
 import Foundation
 import SwiftSight
+@_spi(Testing) import SwiftSightLayers
 import Testing
 
 /// The public API end to end on the fixture model: its tokenizer, predictions and errors.

@@ -4,7 +4,7 @@
 extension ScaledDotProductAttention {
     /// Copies one sequence's kernel probabilities ([heads, rows, keys]) into packed
     /// [all rows, heads, keyWidth] probabilities at `row`. O(heads · rows · keys).
-    public static func pack(_ scratch: UnsafePointer<Float>, keys: Int, into packed: UnsafeMutablePointer<Float>,
+    package static func pack(_ scratch: UnsafePointer<Float>, keys: Int, into packed: UnsafeMutablePointer<Float>,
                             row: Int, rows: Int, heads: Int, keyWidth: Int) {
         for h in 0..<heads {
             for i in 0..<rows {
@@ -19,7 +19,7 @@ extension ScaledDotProductAttention {
     /// (kv heads side by side), their count (the keys each query row may read) and row stride.
     /// Query head h reads value head h / (heads / kvHeads).
     /// - Complexity: O(rows · heads · keys · headDim).
-    public static func product(_ p: UnsafePointer<Float>, keyWidth: Int, heads: Int, kvHeads: Int, headDim hd: Int,
+    package static func product(_ p: UnsafePointer<Float>, keyWidth: Int, heads: Int, kvHeads: Int, headDim hd: Int,
                                offsets: [Int], output: UnsafeMutablePointer<Float>,
                                values: (Int, (UnsafePointer<Float>, Int, Int) -> Void) -> Void) {
         let (group, width) = (heads / kvHeads, heads * hd)

@@ -6,19 +6,19 @@ import SwiftSightCKernels
 /// fused QKV projection ([rows, 3·D] in GPT-2) needs no copy. Grouped-query attention maps
 /// query head h to key/value head h / (heads / kvHeads). With a sliding ``window`` (Mistral,
 /// Qwen2), the query at position p sees only keys at positions > p − window.
-public struct ScaledDotProductAttention: Sendable {
+package struct ScaledDotProductAttention: Sendable {
     /// Sizes of one attention call.
-    public struct Shape: Sendable {
-        public var batch: Int
-        public var queryLength: Int
-        public var keyLength: Int
-        public var heads: Int
-        public var kvHeads: Int
-        public var headDim: Int
+    package struct Shape: Sendable {
+        package var batch: Int
+        package var queryLength: Int
+        package var keyLength: Int
+        package var heads: Int
+        package var kvHeads: Int
+        package var headDim: Int
 
         /// Sizes for self-attention over `length` positions, or queries appended after
         /// `keyLength - queryLength` cached positions.
-        public init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, kvHeads: Int, headDim: Int) {
+        package init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, kvHeads: Int, headDim: Int) {
             // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
             // model passes its own activations. Intervention code uses the throwing tensor operations.
             precondition(heads % kvHeads == 0, "\(heads) heads cannot share \(kvHeads) key/value heads")
@@ -29,20 +29,20 @@ public struct ScaledDotProductAttention: Sendable {
     }
 
     /// A row-major operand: element (row, column) at `base[row * rowStride + column]`.
-    public struct Operand {
-        public var base: UnsafePointer<Float>
-        public var rowStride: Int
-        public init(_ base: UnsafePointer<Float>, rowStride: Int) { (self.base, self.rowStride) = (base, rowStride) }
+    package struct Operand {
+        package var base: UnsafePointer<Float>
+        package var rowStride: Int
+        package init(_ base: UnsafePointer<Float>, rowStride: Int) { (self.base, self.rowStride) = (base, rowStride) }
     }
 
     /// Multiplies the scores before the softmax (1/√headDim, possibly more).
-    public let scale: Float
+    package let scale: Float
     /// The sliding window: how many positions (the query's own included) a query sees; nil
     /// for full causal attention.
-    public let window: Int?
+    package let window: Int?
 
     /// Attention with the given score scale and optional sliding window.
-    public init(scale: Float, window: Int? = nil) {
+    package init(scale: Float, window: Int? = nil) {
         precondition(window.map { $0 > 0 } ?? true, "sliding window \(window ?? 0) must be positive")
         (self.scale, self.window) = (scale, window)
     }
@@ -65,7 +65,7 @@ public struct ScaledDotProductAttention: Sendable {
     ///   - probabilities: if given, receives [batch, heads, queryLength, keyLength].
     /// - Complexity: O(batch · heads · queryLength · keyLength · headDim), split over the cores
     ///   by (batch, head, block of queries); keys after a block's last query are not computed.
-    public func callAsFunction(
+    package func callAsFunction(
         shape s: Shape, queries q: Operand, keys k: Operand, values v: Operand,
         keyMask: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputStride: Int,
         probabilities: UnsafeMutablePointer<Float>? = nil

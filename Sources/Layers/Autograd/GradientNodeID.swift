@@ -1,19 +1,19 @@
 /// Identifies one recorded value on one ``GradientTape``.
 ///
 /// Ids on a tape increase in recording order, so a value's inputs always have smaller ids.
-public struct GradientNodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct GradientNodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The tape's unique number (tapes are numbered as they are created).
-    public let tapeID: UInt64
+    package let tapeID: UInt64
     /// The position of the node on its tape, from 0 in recording order.
-    public let index: Int
+    package let index: Int
 
     /// Orders ids on a tape by recording order.
-    public static func < (a: GradientNodeID, b: GradientNodeID) -> Bool {
+    package static func < (a: GradientNodeID, b: GradientNodeID) -> Bool {
         (a.tapeID, a.index) < (b.tapeID, b.index)
     }
 
     /// `tape#node`.
-    public var description: String { "\(tapeID)#\(index)" }
+    package var description: String { "\(tapeID)#\(index)" }
 }
 
 /// What a tracked ``Tensor`` carries: its tape and its node there.

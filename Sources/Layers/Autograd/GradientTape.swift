@@ -28,6 +28,9 @@ private let nextTapeID = Atomic<UInt64>(1)
 /// Recording is thread-safe (a mutex guards the node list), though a trace records from one
 /// place at a time. Pullbacks compute first-order gradients only: they run on constants, so
 /// the backward pass is not itself recorded (no higher-order gradients).
+///
+/// Only the type is public, because a public property of the hook bus names it; everything it
+/// does is `package`: users take gradients through a trace (`gradients:`, `t.backward`).
 public final class GradientTape: Sendable {
     struct State: Sendable {
         var nodes: [TapeNode] = []
@@ -38,28 +41,28 @@ public final class GradientTape: Sendable {
     }
 
     /// This tape's unique number (part of every ``GradientNodeID`` on it).
-    public let id: UInt64
+    package let id: UInt64
     /// Whether model parameters should be watched (``watchParameter(_:name:)``) so that their
     /// gradients are computed. Off by default: weight gradients cost as much as the input ones.
-    public let parameterGradients: Bool
+    package let parameterGradients: Bool
     private let state = Mutex(State())
 
     /// A new, empty tape. With `parameterGradients`, ``watchParameter(_:name:)`` tracks the
     /// tensors it is given; without, it returns them untouched (constants, no extra cost).
-    public init(parameterGradients: Bool = false) {
+    package init(parameterGradients: Bool = false) {
         self.id = nextTapeID.add(1, ordering: .relaxed).oldValue
         self.parameterGradients = parameterGradients
     }
 
     /// Number of nodes recorded so far (leaves included).
-    public var nodeCount: Int { state.withLock { $0.nodes.count } }
+    package var nodeCount: Int { state.withLock { $0.nodes.count } }
 
     /// A leaf: `tensor` as a tracked value on this tape (gradients can be asked for it).
     ///
     /// Watching a tensor already tracked on this tape records an identity node after it, so the
     /// result's gradient still flows to what the tensor came from. A tensor tracked on another
     /// tape becomes a fresh leaf here. O(1): the values are shared, not copied.
-    public func watch(_ tensor: Tensor) -> Tensor {
+    package func watch(_ tensor: Tensor) -> Tensor {
         if let link = tensor.link, link.tape === self {
             return append(tensor, inputs: [link.index], pullback: { [$0] })
         }
@@ -68,7 +71,7 @@ public final class GradientTape: Sendable {
 
     /// Watches a model parameter under `name` when ``parameterGradients`` is on (its gradient
     /// is then in ``Gradients/parameterGradient(_:)``); returns `tensor` unchanged otherwise.
-    public func watchParameter(_ tensor: Tensor, name: String) -> Tensor {
+    package func watchParameter(_ tensor: Tensor, name: String) -> Tensor {
         guard parameterGradients else { return tensor }
         let watched = watch(tensor)
         if let index = watched.link?.index { state.withLock { $0.parameters[name] = index } }
@@ -108,7 +111,7 @@ public final class GradientTape: Sendable {
     ///   changes a shape or throws itself, or if the graph was freed.
     /// - Complexity: each reached node's pullback once (about twice the forward cost of the
     ///   operations between the scalar and the earliest reached node).
-    public func backward(
+    package func backward(
         _ scalar: Tensor, retainGraph: Bool = false,
         gradientEdits: [GradientNodeID: @Sendable (inout Tensor) throws -> Void] = [:],
         floor: GradientNodeID? = nil

@@ -1,6 +1,6 @@
 /// The result of one ``GradientTape/backward(_:retainGraph:gradientEdits:)``: d(scalar)/d(value)
 /// for every value recorded on the tape up to then.
-public struct Gradients: Sendable {
+package struct Gradients: Sendable {
     let tapeID: UInt64
     let gradients: [Int: Tensor]
     let shapes: [[Int]]
@@ -10,7 +10,7 @@ public struct Gradients: Sendable {
     /// did not influence the scalar.
     /// - Throws: ``AutogradError/notTracked`` for an untracked tensor,
     ///   ``AutogradError/differentTape`` for one tracked elsewhere.
-    public func gradient(of tensor: Tensor) throws -> Tensor {
+    package func gradient(of tensor: Tensor) throws -> Tensor {
         guard let node = tensor.gradientNode else { throw AutogradError.notTracked }
         return try gradient(of: node)
     }
@@ -18,7 +18,7 @@ public struct Gradients: Sendable {
     /// d(scalar)/d(value of `node`); zeros if it did not influence the scalar.
     /// - Throws: ``AutogradError/differentTape`` for a node of another tape,
     ///   ``AutogradError/recordedAfterBackward(node:)`` for one recorded after the backward.
-    public func gradient(of node: GradientNodeID) throws -> Tensor {
+    package func gradient(of node: GradientNodeID) throws -> Tensor {
         guard node.tapeID == tapeID else { throw AutogradError.differentTape }
         guard node.index >= 0, node.index < shapes.count else {
             throw AutogradError.recordedAfterBackward(node: node.index)
@@ -27,18 +27,18 @@ public struct Gradients: Sendable {
     }
 
     /// Names of the parameters watched with ``GradientTape/watchParameter(_:name:)``, sorted.
-    public var parameterNames: [String] { parameters.keys.sorted() }
+    package var parameterNames: [String] { parameters.keys.sorted() }
 
     /// The gradient of the parameter watched under `name`; zeros if it did not influence the scalar.
     /// - Throws: ``AutogradError/unknownParameter(_:)`` if no parameter has that name.
-    public func parameterGradient(_ name: String) throws -> Tensor {
+    package func parameterGradient(_ name: String) throws -> Tensor {
         guard let index = parameters[name] else { throw AutogradError.unknownParameter(name) }
         return gradients[index] ?? Tensor.zeros(unchecked: shapes[index])
     }
 
     /// Every watched parameter's gradient by name (zeros for those that did not influence the
     /// scalar, allocated here). O(total parameter elements) for the zeros.
-    public var parameterGradients: [String: Tensor] {
+    package var parameterGradients: [String: Tensor] {
         parameters.mapValues { gradients[$0] ?? Tensor.zeros(unchecked: shapes[$0]) }
     }
 }

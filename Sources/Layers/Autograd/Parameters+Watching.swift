@@ -5,7 +5,7 @@
 
 extension Linear {
     /// The same layer with its weight and bias watched as `name.weight` and `name.bias`.
-    public func watched(on tape: GradientTape, name: String) -> Linear {
+    package func watched(on tape: GradientTape, name: String) -> Linear {
         // Same values, so any packed copy of the weight stays valid.
         withParameters(weight: tape.watchParameter(weight, name: name + ".weight"),
                        bias: bias.map { tape.watchParameter($0, name: name + ".bias") })
@@ -14,7 +14,7 @@ extension Linear {
 
 extension LayerNorm {
     /// The same norm with its weight and bias watched as `name.weight` and `name.bias`.
-    public func watched(on tape: GradientTape, name: String) -> LayerNorm {
+    package func watched(on tape: GradientTape, name: String) -> LayerNorm {
         LayerNorm(weight: tape.watchParameter(weight, name: name + ".weight"),
                   bias: bias.map { tape.watchParameter($0, name: name + ".bias") }, epsilon: epsilon)
     }
@@ -22,14 +22,14 @@ extension LayerNorm {
 
 extension RMSNorm {
     /// The same norm with its weight watched as `name.weight`.
-    public func watched(on tape: GradientTape, name: String) -> RMSNorm {
+    package func watched(on tape: GradientTape, name: String) -> RMSNorm {
         RMSNorm(weight: tape.watchParameter(weight, name: name + ".weight"), epsilon: epsilon)
     }
 }
 
 extension Embedding {
     /// The same table watched as `name.weight`.
-    public func watched(on tape: GradientTape, name: String) -> Embedding {
+    package func watched(on tape: GradientTape, name: String) -> Embedding {
         Embedding(table: tape.watchParameter(table, name: name + ".weight"))
     }
 }

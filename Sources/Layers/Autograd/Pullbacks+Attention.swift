@@ -15,7 +15,7 @@ extension ScaledDotProductAttention {
     /// which computes dV = Pᵀ·dO, dS = P∘(dO·Vᵀ − rowsum(P∘dO·Vᵀ)), dQ = scale·dS·K and
     /// dK = scale·dSᵀ·Q with `cblas_sgemm`, summing dK and dV over the heads of a group.
     /// - Complexity: O(batch · heads · queryLength · keyLength · headDim) each way.
-    public func callAsFunction(queries: Tensor, keys: Tensor, values: Tensor,
+    package func callAsFunction(queries: Tensor, keys: Tensor, values: Tensor,
                                heads: Int, kvHeads: Int? = nil, keyMask: [Float]? = nil) -> Tensor {
         let kvHeads = kvHeads ?? heads
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the

@@ -16,7 +16,7 @@ extension ScaledDotProductAttention {
     ///   Differentiable in queries and keys: dS = P ∘ (dP − rowsum(P ∘ dP)) over each row's
     ///   keys, dQ = scale·dS·K, dK = scale·dSᵀ·Q (summed over the heads of a group).
     /// - Complexity: O(rows · heads · length · headDim) each way.
-    public func packedProbabilities(queries: Tensor, keys: Tensor, heads: Int, kvHeads: Int,
+    package func packedProbabilities(queries: Tensor, keys: Tensor, heads: Int, kvHeads: Int,
                                     offsets: [Int], keyWidth: Int) -> Tensor {
         let rows = offsets.last ?? 0
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
@@ -86,7 +86,7 @@ extension ScaledDotProductAttention {
     ///   Differentiable in both: dP = dO·Vᵀ over each row's keys 0..<length(s) (0 after
     ///   them), dV = Pᵀ·dO (summed over the heads of a group).
     /// - Complexity: O(rows · heads · length · headDim) each way.
-    public static func packedProduct(probabilities: Tensor, values: Tensor, heads: Int, kvHeads: Int,
+    package static func packedProduct(probabilities: Tensor, values: Tensor, heads: Int, kvHeads: Int,
                                      offsets: [Int]) -> Tensor {
         let rows = offsets.last ?? 0
         precondition(probabilities.rank == 3 && values.rank == 2 && probabilities.shape[0] == rows && values.shape[0] == rows

@@ -2,13 +2,13 @@ import SwiftSightCKernels
 
 extension Tensor {
     /// The node this value is on, if it is tracked.
-    public var gradientNode: GradientNodeID? { link?.id }
+    package var gradientNode: GradientNodeID? { link?.id }
 
     /// Whether this value is tracked on a ``GradientTape`` (watched, or computed from a watched value).
     ///
     /// Mutating a tracked tensor's memory through ``withUnsafeMutableBuffer(_:)`` keeps its node:
     /// for gradients the edit is the identity. ``add(_:)`` records an addition instead.
-    @inlinable public var isTracked: Bool { link != nil }
+    @inlinable package var isTracked: Bool { link != nil }
 
     /// The same values, untracked (a constant for autodiff). O(1): the storage is shared.
     public func detached() -> Tensor {

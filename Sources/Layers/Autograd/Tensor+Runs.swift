@@ -4,6 +4,9 @@
 extension Tensor {
     /// `count` elements starting at flat index `source` of one tensor, copied to flat index
     /// `destination` of another.
+    ///
+    /// Public because ``TensorError/runOutOfRange(operation:run:sourceCount:destinationCount:)``
+    /// names one; the copies themselves are `package` (the hook bus's layouts).
     public struct Run: Sendable, Equatable {
         /// First element read.
         public var source: Int
@@ -22,7 +25,7 @@ extension Tensor {
     /// Runs must not overlap in the result. Differentiable: the pullback copies the runs back
     /// (adding where runs overlap in this tensor). O(shape's elements + copied elements).
     /// - Throws: ``TensorError`` for an invalid `shape` or a run outside either tensor.
-    public func gatheringRuns(_ runs: [Run], shape: [Int]) throws(TensorError) -> Tensor {
+    package func gatheringRuns(_ runs: [Run], shape: [Int]) throws(TensorError) -> Tensor {
         let n = try Tensor.checkedCount(shape, "gatheringRuns")
         try Self.check(runs, source: count, destination: n, "gatheringRuns")
         return gatheringRuns(unchecked: runs, shape: shape)
@@ -51,7 +54,7 @@ extension Tensor {
     /// Differentiable in both: this tensor's gradient is zero where the runs wrote, `source`'s
     /// is the runs' gradient copied back. O(elements + copied elements).
     /// - Throws: ``TensorError`` for a run outside either tensor, or tensors on two tapes.
-    public func overwritingRuns(_ runs: [Run], from source: Tensor) throws(TensorError) -> Tensor {
+    package func overwritingRuns(_ runs: [Run], from source: Tensor) throws(TensorError) -> Tensor {
         try Self.check(runs, source: source.count, destination: count, "overwritingRuns")
         if isTracked && source.isTracked { try Tensor.checkSameTape([self, source], "overwritingRuns") }
         return overwritingRuns(unchecked: runs, from: source)

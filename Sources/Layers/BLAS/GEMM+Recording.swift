@@ -4,29 +4,29 @@ import Synchronization
 extension GEMM {
     /// One matrix product as ``GEMM/multiply(m:n:k:a:lda:_:b:ldb:_:c:ldc:alpha:beta:)`` received
     /// it, and how long it took there.
-    public struct Call: Sendable, Equatable {
+    package struct Call: Sendable, Equatable {
         /// Sizes: C[m, n] = op(A)[m, k] · op(B)[k, n].
-        public var m: Int, n: Int, k: Int
+        package var m: Int, n: Int, k: Int
         /// Whether A and B were used as stored or transposed.
-        public var opA: Operand, opB: Operand
+        package var opA: Operand, opB: Operand
         /// Leading dimensions of A, B and C.
-        public var lda: Int, ldb: Int, ldc: Int
+        package var lda: Int, ldb: Int, ldc: Int
         /// Wall-clock seconds the product took.
-        public var seconds: Double
+        package var seconds: Double
 
         /// A call of these sizes and layout.
-        public init(m: Int, n: Int, k: Int, opA: Operand, opB: Operand, lda: Int, ldb: Int, ldc: Int, seconds: Double) {
+        package init(m: Int, n: Int, k: Int, opA: Operand, opB: Operand, lda: Int, ldb: Int, ldc: Int, seconds: Double) {
             (self.m, self.n, self.k, self.opA, self.opB) = (m, n, k, opA, opB)
             (self.lda, self.ldb, self.ldc, self.seconds) = (lda, ldb, ldc, seconds)
         }
 
         /// Floating-point operations: one multiply and one add per term.
-        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+        package var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
     }
 
     /// Records every product `multiply` computes while a ``record(_:)`` is running, for the
     /// benchmark's GEMM-throughput figure. Off, it costs `multiply` one relaxed atomic load.
-    public enum Recording {
+    package enum Recording {
         @usableFromInline static let state = Atomic<Bool>(false)
 
         /// Whether products are being recorded (one relaxed atomic load).
@@ -35,7 +35,7 @@ extension GEMM {
 
         /// Runs `body` with recording on and returns the products computed meanwhile, by
         /// any thread (so run nothing else at the same time).
-        public static func record<R>(_ body: () async throws -> R) async rethrows -> (value: R, calls: [Call]) {
+        package static func record<R>(_ body: () async throws -> R) async rethrows -> (value: R, calls: [Call]) {
             calls.withLock { $0.removeAll() }
             state.store(true, ordering: .sequentiallyConsistent)
             defer { state.store(false, ordering: .sequentiallyConsistent) }
@@ -61,7 +61,7 @@ extension GEMM.Call {
     /// Seconds `cblas_sgemm` takes on each of `calls`' shapes and layouts called directly, one
     /// after another on this thread, on operands allocated once and reused (so they may be in
     /// cache, which only makes the standalone figure harder to reach).
-    public static func standaloneSeconds(of calls: [GEMM.Call]) -> [Double] {
+    package static func standaloneSeconds(of calls: [GEMM.Call]) -> [Double] {
         func size(_ rows: Int, _ cols: Int, _ ld: Int, _ op: GEMM.Operand) -> Int {
             (op == .plain ? rows : cols) * ld
         }

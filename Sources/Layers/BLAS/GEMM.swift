@@ -1,15 +1,15 @@
 import SwiftSightCOpenBLAS
 
 /// Matrix products: every one in SwiftSight goes through `cblas_sgemm` (`cblas_sgemv` for one row).
-public enum GEMM {
+package enum GEMM {
     /// Whether an operand is used as stored or transposed.
-    public enum Operand: Sendable { case plain, transposed }
+    package enum Operand: Sendable { case plain, transposed }
 
     /// `C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C`, row-major with leading dimensions.
     ///
     /// Complexity: O(m·n·k), run by OpenBLAS on its own threads.
     @inlinable
-    public static func multiply(
+    package static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, _ opA: Operand = .plain,
         b: UnsafePointer<Float>, ldb: Int, _ opB: Operand = .plain,

@@ -49,7 +49,7 @@ extension PackedWeights {
     ///
     /// Complexity: O(m·k·n) reading n·k bfloat16 weights, plus O(k) per candidate column (a
     /// handful when the top logits are apart; all columns when a row is not finite).
-    public func argmaxOfRows(rows m: Int, a: UnsafePointer<Float>, lda: Int, bias: UnsafePointer<Float>?) -> [Int] {
+    package func argmaxOfRows(rows m: Int, a: UnsafePointer<Float>, lda: Int, bias: UnsafePointer<Float>?) -> [Int] {
         let (k, n) = (inputSize, outputSize)
         guard m > 0 else { return [] }
         guard precision == .float32, PackedWeights.hasVectorKernel, let screen else {

@@ -24,14 +24,14 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
 /// streams every weight once per block of rows without re-packing it on every call, as
 /// `cblas_sgemm` does. The backward pass's dX = G·Wᵀ runs on a second copy, Wᵀ packed the same
 /// way from the original weight the first time a gradient needs it (``transposed(from:)``).
-public final class PackedWeights: @unchecked Sendable {
+package final class PackedWeights: @unchecked Sendable {
     // @unchecked: `storage` is written only in init, then only read (by any number of threads).
     /// Input features (k).
-    public let inputSize: Int
+    package let inputSize: Int
     /// Output features (n).
-    public let outputSize: Int
+    package let outputSize: Int
     /// The element type of the packed copy.
-    public let precision: WeightPrecision
+    package let precision: WeightPrecision
     let storage: UnsafeMutableRawPointer
     /// How the original was stored, for the benchmark's replay of the same product through
     /// `cblas_sgemm` (``GEMM/Recording``).
@@ -43,18 +43,18 @@ public final class PackedWeights: @unchecked Sendable {
     private let argmaxScreen = Mutex<ArgmaxScreen??>(nil)
 
     /// Output columns per packed panel.
-    public static let panelWidth = Int(SS_GEMM_NR)
+    package static let panelWidth = Int(SS_GEMM_NR)
 
     /// Whether Float32 layers use the packed kernel: this CPU runs its vector code (AVX-512)
     /// and the environment variable `SWIFTSIGHT_PACKED_GEMM` is not `0`. Elsewhere a Float32
     /// product is better left to OpenBLAS (see ``Linear/packed(_:)``); the variable lets a
     /// benchmark compare both paths in one build.
-    public static let hasVectorKernel = ss_gemm_has_avx512() != 0
+    package static let hasVectorKernel = ss_gemm_has_avx512() != 0
         && getenv("SWIFTSIGHT_PACKED_GEMM").map { String(cString: $0) != "0" } ?? true
 
     /// Packs `weight`, stored [k, n] (`transposed` false) or [n, k] (`transposed` true). O(k·n),
     /// spread over the cores.
-    public init(_ weight: Tensor, transposed: Bool, precision: WeightPrecision) {
+    package init(_ weight: Tensor, transposed: Bool, precision: WeightPrecision) {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 2, "PackedWeights of a rank-\(weight.rank) tensor")
@@ -123,7 +123,7 @@ public final class PackedWeights: @unchecked Sendable {
     ///
     /// Float32 whatever ``precision`` is, so gradients use the checkpoint's values as before.
     /// Costs a second packed copy (4 bytes per weight), made once: O(k·n) then.
-    public func transposed(from original: Tensor) -> PackedWeights {
+    package func transposed(from original: Tensor) -> PackedWeights {
         precondition(original.count == inputSize * outputSize, "PackedWeights.transposed: \(original.shape) for \(inputSize)x\(outputSize)")
         return transposedCopy.withLock { copy in
             if let copy { return copy }
@@ -135,15 +135,15 @@ public final class PackedWeights: @unchecked Sendable {
 
     /// The bfloat16 bit pattern `.bfloat16` stores for `value`: rounded to nearest, ties to even
     /// (as torch's `.to(torch.bfloat16)`); NaN stays NaN.
-    public static func bfloat16Bits(_ value: Float) -> UInt16 { ss_float_to_bf16(value) }
+    package static func bfloat16Bits(_ value: Float) -> UInt16 { ss_float_to_bf16(value) }
 
     /// Bytes held by the packed copy.
-    public var byteCount: Int { ss_gemm_packed_count(inputSize, outputSize) * (precision == .float32 ? 4 : 2) }
+    package var byteCount: Int { ss_gemm_packed_count(inputSize, outputSize) * (precision == .float32 ? 4 : 2) }
 
     /// `c[m, n] = a[m, k]·W (+ bias[n])`, row-major, `a` with leading dimension `lda`, `c` with `ldc`.
     ///
     /// Complexity: O(m·k·n), the output panels split over the cores.
-    public func multiply(rows m: Int, a: UnsafePointer<Float>, lda: Int, bias: UnsafePointer<Float>?,
+    package func multiply(rows m: Int, a: UnsafePointer<Float>, lda: Int, bias: UnsafePointer<Float>?,
                          c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0 else { return }
         let (k, n) = (inputSize, outputSize)

@@ -1,6 +1,9 @@
 import SwiftSightCKernels
 
 /// Element-wise nonlinearities, by their Hugging Face `activation_function` names.
+///
+/// Public (the cases only) because the architectures' public configurations name theirs;
+/// applying one is `package`, model code rather than user API.
 public enum Activation: String, Sendable, CaseIterable {
     /// `gelu_new` (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
     case geluNew = "gelu_new"
@@ -16,7 +19,7 @@ public enum Activation: String, Sendable, CaseIterable {
     case relu = "relu"
 
     /// Parses a config name; `swish` is an alias of `silu`.
-    public init?(configName: String) {
+    package init?(configName: String) {
         if configName == "swish" { self = .silu } else { self.init(rawValue: configName) }
     }
 
@@ -24,7 +27,7 @@ public enum Activation: String, Sendable, CaseIterable {
     ///
     /// Differentiable: a tracked `x` is replaced by the result on a new node (the input is kept
     /// for the backward pass, so this one is not in place).
-    public func apply(_ x: inout Tensor) {
+    package func apply(_ x: inout Tensor) {
         if x.link != nil { return recordedApply(&x) }
         x.withUnsafeMutableBuffer { buf in
             guard let base = buf.baseAddress else { return }
@@ -41,7 +44,7 @@ public enum Activation: String, Sendable, CaseIterable {
     }
 
     /// The activation of `x`, as a new tensor. Differentiable.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         var y = x
         apply(&y)
         return y

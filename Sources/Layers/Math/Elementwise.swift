@@ -6,7 +6,7 @@ extension Tensor {
     /// When either side is tracked the sum is recorded out of place: `self` gets a new node.
     /// - Throws: ``TensorError/shapeMismatch(operation:shapes:requirement:)`` unless the shapes are
     ///   equal (use `+` to broadcast); ``TensorError/differentTapes(operation:)``.
-    public mutating func add(_ other: Tensor) throws(TensorError) {
+    package mutating func add(_ other: Tensor) throws(TensorError) {
         guard shape == other.shape else {
             throw .shapeMismatch(operation: "add", shapes: [shape, other.shape], requirement: "add needs the same shape (use + to broadcast)")
         }
@@ -28,7 +28,7 @@ extension Tensor {
 
     /// The largest absolute difference from `other` (same shape); for tests and checks. O(n).
     /// - Throws: ``TensorError/shapeMismatch(operation:shapes:requirement:)`` unless the shapes are equal.
-    public func maxAbsDifference(_ other: Tensor) throws(TensorError) -> Float {
+    @_spi(Testing) public func maxAbsDifference(_ other: Tensor) throws(TensorError) -> Float {
         guard shape == other.shape else {
             throw .shapeMismatch(operation: "maxAbsDifference", shapes: [shape, other.shape], requirement: "the same shape")
         }

@@ -1,10 +1,10 @@
 /// A lookup table: row `id` of a [count, width] matrix per token.
-public struct Embedding: Sendable {
+package struct Embedding: Sendable {
     /// The table, [count, width].
-    public let table: Tensor
+    package let table: Tensor
 
     /// An embedding over `table` ([count, width]).
-    public init(table: Tensor) {
+    package init(table: Tensor) {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(table.rank == 2, "embedding table must be rank 2, got \(table.shape)")
@@ -15,7 +15,7 @@ public struct Embedding: Sendable {
     /// against the model's vocabulary before a forward pass). O(ids · width).
     ///
     /// Differentiable with respect to the table, when the table is tracked.
-    public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+    package func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
         if table.link != nil { return recordedCall(ids, shape: shape) }
         let width = table.shape[1]
         return Tensor(uncheckedShape: shape + [width]) { out in

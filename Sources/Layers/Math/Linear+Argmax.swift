@@ -5,7 +5,7 @@ extension Linear {
     /// screen, then the few candidate columns in Float32). Untracked.
     ///
     /// Complexity: O(rows · in · out), reading about half the weight bytes on the packed path.
-    public func argmaxOfRows(_ x: Tensor) -> [Int] {
+    package func argmaxOfRows(_ x: Tensor) -> [Int] {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(x.shape.last == inputSize, "Linear \(inputSize)->\(outputSize) applied to \(x.shape)")

@@ -4,9 +4,9 @@
 /// `torch.nn.Linear` as [out, in]. Both are used as stored by `cblas_sgemm`, which transposes on
 /// the fly; a layer made with ``packed(_:)`` runs its untracked and recorded forward products on a
 /// copy of W packed once for SwiftSight's own kernel instead (``PackedWeights``).
-public struct Linear: Sendable {
+package struct Linear: Sendable {
     /// How the weight matrix is laid out in memory.
-    public enum Layout: Sendable {
+    package enum Layout: Sendable {
         /// [in, out], as in GPT-2's Conv1D.
         case inputMajor
         /// [out, in], as in `torch.nn.Linear` (and a tied embedding used as the output head).
@@ -14,16 +14,16 @@ public struct Linear: Sendable {
     }
 
     /// The weight, in `layout`.
-    public let weight: Tensor
+    package let weight: Tensor
     /// The bias, [out], if any.
-    public let bias: Tensor?
+    package let bias: Tensor?
     /// The layout of `weight`.
-    public let layout: Layout
+    package let layout: Layout
     /// The packed copy of `weight` the forward products use, if ``packed(_:)`` made one.
-    public let packedWeights: PackedWeights?
+    package let packedWeights: PackedWeights?
 
     /// A linear layer; `weight` must be rank 2 and `bias` (if any) as long as the output.
-    public init(weight: Tensor, bias: Tensor?, layout: Layout) {
+    package init(weight: Tensor, bias: Tensor?, layout: Layout) {
         self.init(weight: weight, bias: bias, layout: layout, packedWeights: nil)
     }
 
@@ -49,7 +49,7 @@ public struct Linear: Sendable {
     /// `.bfloat16` rounds every weight to bfloat16, halving the bytes each product reads.
     /// Costs the packed copy's memory (4 or 2 bytes per weight) on top of the original, which
     /// gradients keep using. O(in·out).
-    public func packed(_ precision: WeightPrecision = .float32) -> Linear {
+    package func packed(_ precision: WeightPrecision = .float32) -> Linear {
         if precision == .float32 && !PackedWeights.hasVectorKernel { return self }
         if let packedWeights, packedWeights.precision == precision { return self }
         let packed = PackedWeights(weight.detached(), transposed: layout == .outputMajor, precision: precision)
@@ -58,21 +58,21 @@ public struct Linear: Sendable {
 
     /// The same layer with `weight` and `bias` replaced by tensors holding the same values (for
     /// example the same parameters watched on a gradient tape), keeping any packed copy.
-    public func withParameters(weight: Tensor, bias: Tensor?) -> Linear {
+    package func withParameters(weight: Tensor, bias: Tensor?) -> Linear {
         precondition(weight.shape == self.weight.shape, "Linear.withParameters: weight \(weight.shape) for \(self.weight.shape)")
         return Linear(weight: weight, bias: bias, layout: layout, packedWeights: packedWeights)
     }
 
     /// Input features.
-    public var inputSize: Int { layout == .inputMajor ? weight.shape[0] : weight.shape[1] }
+    package var inputSize: Int { layout == .inputMajor ? weight.shape[0] : weight.shape[1] }
     /// Output features.
-    public var outputSize: Int { layout == .inputMajor ? weight.shape[1] : weight.shape[0] }
+    package var outputSize: Int { layout == .inputMajor ? weight.shape[1] : weight.shape[0] }
 
     /// x·W + b for x of shape [..., in]; returns [..., out]. O(rows·in·out).
     ///
     /// Differentiable: when `x`, the weight or the bias is tracked, the result is recorded
     /// (dX = G·Wᵀ; dW and db only for a tracked weight or bias, e.g. a watched parameter).
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear \(inputSize)->\(outputSize) applied to \(x.shape)")
         if x.link != nil || weight.link != nil || bias?.link != nil { return recordedCall(x) }
         let rows = x.count / inputSize

@@ -1,16 +1,16 @@
 import SwiftSightCKernels
 
 /// Normalisation over the last axis.
-public struct LayerNorm: Sendable {
+package struct LayerNorm: Sendable {
     /// Scale γ, one per feature.
-    public let weight: Tensor
+    package let weight: Tensor
     /// Shift β, one per feature; nil for RMSNorm-style layers without one.
-    public let bias: Tensor?
+    package let bias: Tensor?
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// A LayerNorm with `weight` (and `bias`) of shape [features].
-    public init(weight: Tensor, bias: Tensor?, epsilon: Float) {
+    package init(weight: Tensor, bias: Tensor?, epsilon: Float) {
         self.weight = weight
         self.bias = bias
         self.epsilon = epsilon
@@ -20,7 +20,7 @@ public struct LayerNorm: Sendable {
     /// (biased variance, Float32 throughout). O(n).
     ///
     /// Differentiable: recorded when `x`, the weight or the bias is tracked (PyTorch's backward).
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.

@@ -12,9 +12,9 @@ import Foundation
 /// (Docs/benchmarks/2026-11-27.md). One loop runs on the pool at a time; a loop started while it is busy
 /// runs on its caller's thread alone. Where the pool does not exist (other systems than Linux),
 /// loops run on Dispatch's `concurrentPerform`.
-public enum Parallel {
+package enum Parallel {
     /// Worker count: the active processor count.
-    public static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    package static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Calls `body` with disjoint ranges covering `0..<count`, concurrently when there is
     /// enough work (`count * costPerItem` above about 32k operations), else once on this thread.
@@ -22,7 +22,7 @@ public enum Parallel {
     ///
     /// `tasksPerWorker` above 1 cuts the work finer: the threads take the ranges as they free
     /// up, so one thread the OS runs late (a busy machine) delays only its last small range.
-    public static func forRanges(_ count: Int, costPerItem: Int = 1, tasksPerWorker: Int = 1,
+    package static func forRanges(_ count: Int, costPerItem: Int = 1, tasksPerWorker: Int = 1,
                                  _ body: (Range<Int>) -> Void) {
         let tasks = min(workers * max(1, tasksPerWorker), count)
         guard tasks > 1, count * costPerItem >= 32_768 else {
@@ -61,7 +61,7 @@ public enum Parallel {
     }
 
     /// Calls `body(i)` for every `i` in `0..<count`, spread over the cores.
-    public static func forEach(_ count: Int, costPerItem: Int = 1, _ body: (Int) -> Void) {
+    package static func forEach(_ count: Int, costPerItem: Int = 1, _ body: (Int) -> Void) {
         forRanges(count, costPerItem: costPerItem) { range in for i in range { body(i) } }
     }
 }

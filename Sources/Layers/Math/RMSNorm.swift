@@ -1,13 +1,13 @@
 /// Root-mean-square normalisation over the last axis (Llama, Mistral, Qwen2):
 /// x / sqrt(mean(x²) + ε) · γ, with no mean subtracted and no shift.
-public struct RMSNorm: Sendable {
+package struct RMSNorm: Sendable {
     /// Scale γ, one per feature.
-    public let weight: Tensor
+    package let weight: Tensor
     /// Added to the mean square before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// An RMSNorm with `weight` of shape [features].
-    public init(weight: Tensor, epsilon: Float) {
+    package init(weight: Tensor, epsilon: Float) {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(weight.rank == 1, "RMSNorm weight must be rank 1, got \(weight.shape)")
@@ -19,7 +19,7 @@ public struct RMSNorm: Sendable {
     /// `LlamaRMSNorm` on Float32 weights. O(n).
     ///
     /// Differentiable: recorded when `x` or the weight is tracked.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         let d = weight.count
         precondition(x.shape.last == d, "RMSNorm of width \(d) applied to \(x.shape)")
         if x.link != nil || weight.link != nil { return recordedCall(x) }

@@ -6,13 +6,13 @@ import SwiftSightCKernels
 /// MLP that is tens of milliseconds per forward pass. These are branch-free polynomial forms
 /// compiled for AVX-512, AVX2 and baseline x86-64 (chosen at load time): `exp` has a relative
 /// error below 2e-7, `tanh` and `erf` an absolute error below 3e-7 (tested against glibc).
-public enum VectorMath {
+enum VectorMath {
     /// e^x for each element.
-    public static func exp(_ x: [Float]) -> [Float] { map(x, ss_exp) }
+    static func exp(_ x: [Float]) -> [Float] { map(x, ss_exp) }
     /// tanh(x) for each element.
-    public static func tanh(_ x: [Float]) -> [Float] { map(x, ss_tanh) }
+    static func tanh(_ x: [Float]) -> [Float] { map(x, ss_tanh) }
     /// erf(x) for each element.
-    public static func erf(_ x: [Float]) -> [Float] { map(x, ss_erf) }
+    static func erf(_ x: [Float]) -> [Float] { map(x, ss_erf) }
 
     private static func map(_ x: [Float], _ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { out, count in

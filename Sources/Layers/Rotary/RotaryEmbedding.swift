@@ -6,10 +6,13 @@ import Foundation
 /// In each head, the first ``rotaryDimension`` features are rotated: feature i and
 /// i + rotaryDimension/2 form a pair turned by the angle position · θᵢ (θ the
 /// ``inverseFrequencies``); the remaining features (GPT-NeoX's partial rotary) pass through.
+///
+/// Only the type is public, because the architectures' public configurations hold one; its
+/// parameters and its math are `package`, model code rather than user API.
 public struct RotaryEmbedding: Sendable, Equatable {
     /// How the base frequencies are rescaled for longer contexts (`rope_scaling` /
     /// `rope_parameters.rope_type`).
-    public enum Scaling: Sendable, Equatable {
+    package enum Scaling: Sendable, Equatable {
         /// `default`: θᵢ = base^(-2i/dim).
         case none
         /// `linear`: every θᵢ divided by `factor` (positions interpolated).
@@ -40,7 +43,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
     let frequencies: Frequencies
 
     /// θᵢ for each rotated pair, rotaryDimension/2 of them.
-    public var inverseFrequencies: [Float] {
+    package var inverseFrequencies: [Float] {
         switch frequencies {
         case .given(let theta, _): theta
         case let .formula(dimension, base, scaling): Self.inverseFrequencies(dimension: dimension, base: base, scaling: scaling)
@@ -48,7 +51,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
     }
 
     /// What cos and sin are multiplied by (YaRN's attention factor; 1 otherwise).
-    public var attentionScaling: Float {
+    package var attentionScaling: Float {
         switch frequencies {
         case .given(_, let scale): scale
         case .formula(_, _, .yarn(_, _, _, _, _, let attentionFactor)): Float(attentionFactor)
@@ -57,7 +60,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
     }
 
     /// Features per head that are rotated (even; at most the head size).
-    public var rotaryDimension: Int {
+    package var rotaryDimension: Int {
         switch frequencies {
         case .given(let theta, _): 2 * theta.count
         case .formula(let dimension, _, _): dimension
@@ -65,14 +68,14 @@ public struct RotaryEmbedding: Sendable, Equatable {
     }
 
     /// Rotation with the given frequencies, cos and sin multiplied by `attentionScaling`.
-    public init(inverseFrequencies: [Float], attentionScaling: Float = 1) {
+    package init(inverseFrequencies: [Float], attentionScaling: Float = 1) {
         frequencies = .given(inverseFrequencies, attentionScaling: attentionScaling)
     }
 
     /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
     /// Nothing is computed until a forward pass asks.
-    public init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
+    package init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
@@ -82,7 +85,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
     /// The same rotation with its frequencies computed now, so a forward pass does not
     /// recompute them on every call (a model calls this once its tensors have confirmed the
     /// config's head size).
-    public func resolved() -> RotaryEmbedding {
+    package func resolved() -> RotaryEmbedding {
         guard case .formula = frequencies else { return self }
         return RotaryEmbedding(inverseFrequencies: inverseFrequencies, attentionScaling: attentionScaling)
     }
@@ -130,7 +133,7 @@ public struct RotaryEmbedding: Sendable, Equatable {
     /// O(rows · heads · rotaryDimension).
     ///
     /// Differentiable: the pullback is the inverse rotation (the same angles negated).
-    public func callAsFunction(_ x: Tensor, positions: [Int], heads: Int) -> Tensor {
+    package func callAsFunction(_ x: Tensor, positions: [Int], heads: Int) -> Tensor {
         precondition(x.rank == 2 && x.shape[0] == positions.count && heads > 0 && x.shape[1] % heads == 0
                      && x.shape[1] / heads >= rotaryDimension,
                      "rotary embedding of \(rotaryDimension) features per head on \(x.shape) with \(heads) heads and \(positions.count) positions")

@@ -84,7 +84,7 @@ public struct Tensor: Sendable {
     /// A tensor over existing storage, without copying.
     /// - Throws: ``TensorError/viewOutOfStorage(shape:offset:storageCount:)`` if the view does not
     ///   fit in `storage`; ``TensorError`` for a negative extent or an overflowing count.
-    public init(shape: [Int], storage: TensorStorage, offset: Int = 0) throws(TensorError) {
+    package init(shape: [Int], storage: TensorStorage, offset: Int = 0) throws(TensorError) {
         let n = try Tensor.checkedCount(shape, "Tensor(shape:storage:offset:)")
         guard offset >= 0, n <= storage.count - offset else {
             throw .viewOutOfStorage(shape: shape, offset: offset, storageCount: storage.count)
@@ -132,7 +132,7 @@ public struct Tensor: Sendable {
 
     /// Whether `self` and `other` are the same view of the same memory (no copy happened
     /// between them). O(1).
-    public func isSameView(as other: Tensor) -> Bool {
+    package func isSameView(as other: Tensor) -> Bool {
         storage === other.storage && offset == other.offset && count == other.count
     }
 

@@ -6,7 +6,7 @@ import Darwin
 
 /// An owner of borrowed storage that can give the pages of a range back to the OS (a read-only
 /// file mapping: the pages come back, unchanged, on the next read).
-public protocol ResidentPagesReleasing: AnyObject {
+package protocol ResidentPagesReleasing: AnyObject {
     /// Drops the whole pages inside `range` from the resident set; their contents stay readable.
     func releaseResidentPages(_ range: UnsafeRawBufferPointer)
 }
@@ -16,20 +16,20 @@ public protocol ResidentPagesReleasing: AnyObject {
 /// Storage is either owned (allocated and freed here) or borrowed from an owner that keeps
 /// it alive, such as a memory-mapped checkpoint file. Borrowed storage is read-only: a tensor
 /// that wants to write to it copies first (copy-on-write), so a mapped file is never written.
-public final class TensorStorage: @unchecked Sendable {
+@usableFromInline package final class TensorStorage: @unchecked Sendable {
     // @unchecked: the pointer is only written through `Tensor`'s copy-on-write paths, which
     // hold the only reference (checked with isKnownUniquelyReferenced) or own a fresh copy.
     @usableFromInline let base: UnsafeMutablePointer<Float>
     /// Number of `Float` elements.
-    public let count: Int
+    @usableFromInline package let count: Int
     /// Whether the memory may be written in place.
-    public let isWritable: Bool
+    @usableFromInline package let isWritable: Bool
     private let owner: AnyObject?
 
     /// Allocates `count` uninitialised floats.
     /// - Throws: ``TensorError`` for a negative count, one whose size in bytes overflows, or
     ///   memory that cannot be allocated.
-    public convenience init(uninitializedCount count: Int) throws(TensorError) {
+    package convenience init(uninitializedCount count: Int) throws(TensorError) {
         let operation = "TensorStorage(uninitializedCount:)"
         guard count >= 0 else { throw .negativeExtent(operation: operation, shape: [count]) }
         try self.init(checkedCount: count, operation: operation, shape: [count])
@@ -67,7 +67,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     /// Wraps memory that `owner` keeps alive (read-only).
-    public init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+    package init(borrowing base: UnsafePointer<Float>, count: Int, owner: AnyObject) {
         self.base = UnsafeMutablePointer(mutating: base)
         self.count = count
         self.isWritable = false
