@@ -83,26 +83,27 @@ public struct GPT2Model: TransformerModel {
         Tensor.binary(tokenEmbeddings, positionTable(batch.positions, shape: [batch.rows]), .add)
     }
 
-    public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
+    public func block(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
+        let batch = context.batch
         let b = blocks[layer]
         let d = info.hiddenSize
         var x = input
         var attnIn = b.ln1(x)
-        try await hook(.attentionInput(layer), &attnIn)
+        try await context.fire(.attentionInput(layer), &attnIn)
         let qkv = b.qkv(attnIn)
         // The fused projection's three windows, read in place.
         let inputs = AttentionInputs(queries: .init(qkv, column: 0, width: d), keys: .init(qkv, column: d, width: d),
                                      values: .init(qkv, column: 2 * d, width: d), heads: info.numHeads, kvHeads: info.numHeads)
-        let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
+        let attention = try await b.attention.attend(inputs, layer: layer, context: context)
         var attnOut = b.attentionOut(attention)
-        try await hook(.attentionOutput(layer), &attnOut)
+        try await context.fire(.attentionOutput(layer), &attnOut)
         x.add(unchecked: attnOut)
         var mlpIn = b.ln2(x)
-        try await hook(.mlpInput(layer), &mlpIn)
+        try await context.fire(.mlpInput(layer), &mlpIn)
         var hidden = b.up(mlpIn)
         configuration.activation.apply(&hidden)
         var mlpOut = b.down(hidden)
-        try await hook(.mlpOutput(layer), &mlpOut)
+        try await context.fire(.mlpOutput(layer), &mlpOut)
         x.add(unchecked: mlpOut)
         precondition(x.shape == [batch.rows, d])
         return x

@@ -84,11 +84,12 @@ public struct GPTNeoXModel: TransformerModel {
     /// Positions enter through the rotary embedding inside attention, so the embeddings go in as they are.
     public func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor { tokenEmbeddings }
 
-    public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
+    public func block(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
+        let batch = context.batch
         let b = blocks[layer]
         let c = configuration
         var attnIn = b.inputNorm(input)
-        try await hook(.attentionInput(layer), &attnIn)
+        try await context.fire(.attentionInput(layer), &attnIn)
         // The fused projection is [rows, heads, 3, headDim]: pull out q, k and v for all heads.
         let (rows, d, hd) = (batch.rows, c.hiddenSize, c.headDim)
         let fused = b.qkv(attnIn).reshaped(unchecked: [rows * c.heads, 3 * hd])
@@ -96,18 +97,18 @@ public struct GPTNeoXModel: TransformerModel {
         let q = rotary(part(0), positions: batch.positions, heads: c.heads)
         let k = rotary(part(1), positions: batch.positions, heads: c.heads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(part(2)), heads: c.heads, kvHeads: c.heads)
-        let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
+        let attention = try await b.attention.attend(inputs, layer: layer, context: context)
         var attnOut = b.dense(attention)
-        try await hook(.attentionOutput(layer), &attnOut)
+        try await context.fire(.attentionOutput(layer), &attnOut)
         // Parallel: the MLP reads the block input; sequential: the input plus the attention output.
         var x = input
         if !c.parallelResidual { x.add(unchecked: attnOut) }
         var mlpIn = b.postAttentionNorm(x)
-        try await hook(.mlpInput(layer), &mlpIn)
+        try await context.fire(.mlpInput(layer), &mlpIn)
         var hidden = b.up(mlpIn)
         c.activation.apply(&hidden)
         var mlpOut = b.down(hidden)
-        try await hook(.mlpOutput(layer), &mlpOut)
+        try await context.fire(.mlpOutput(layer), &mlpOut)
         if c.parallelResidual { x.add(unchecked: attnOut) }
         x.add(unchecked: mlpOut)
         return x

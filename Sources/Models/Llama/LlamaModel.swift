@@ -88,25 +88,26 @@ public struct LlamaModel: TransformerModel {
     /// Positions enter through the rotary embedding inside attention, so the embeddings go in as they are.
     public func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor { tokenEmbeddings }
 
-    public func block(_ layer: Int, _ input: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
+    public func block(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
+        let batch = context.batch
         let b = blocks[layer]
         let c = configuration
         var x = input
         var attnIn = b.inputNorm(x)
-        try await hook(.attentionInput(layer), &attnIn)
+        try await context.fire(.attentionInput(layer), &attnIn)
         let q = rotary(b.q(attnIn), positions: batch.positions, heads: c.heads)
         let k = rotary(b.k(attnIn), positions: batch.positions, heads: c.kvHeads)
         let inputs = AttentionInputs(queries: .init(q), keys: .init(k), values: .init(b.v(attnIn)), heads: c.heads, kvHeads: c.kvHeads)
-        let attention = try await b.attention.attend(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
+        let attention = try await b.attention.attend(inputs, layer: layer, context: context)
         var attnOut = b.o(attention)
-        try await hook(.attentionOutput(layer), &attnOut)
+        try await context.fire(.attentionOutput(layer), &attnOut)
         x.add(unchecked: attnOut)
         var mlpIn = b.postAttentionNorm(x)
-        try await hook(.mlpInput(layer), &mlpIn)
+        try await context.fire(.mlpInput(layer), &mlpIn)
         var gate = b.gate(mlpIn)
         c.activation.apply(&gate)
         var mlpOut = b.down(Tensor.binary(gate, b.up(mlpIn), .multiply))
-        try await hook(.mlpOutput(layer), &mlpOut)
+        try await context.fire(.mlpOutput(layer), &mlpOut)
         x.add(unchecked: mlpOut)
         return x
     }
