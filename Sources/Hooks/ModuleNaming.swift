@@ -56,7 +56,7 @@ public struct ModuleNaming: Sendable, Hashable {
     /// The module paths of block `i`, its attention and its MLP (`transformer.h.3`,
     /// `transformer.h.3.attn`, `transformer.h.3.mlp`): an architecture names the block's
     /// checkpoint tensors under them, so module paths and checkpoint keys are written once.
-    public func paths(ofBlock i: Int) -> (block: String, attention: String, mlp: String) {
+    package func paths(ofBlock i: Int) -> (block: String, attention: String, mlp: String) {
         (module(of: .layerOutput(i)).path, module(of: .attentionOutput(i)).path, module(of: .mlpOutput(i)).path)
     }
 
