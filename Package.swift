@@ -74,10 +74,14 @@ let package = Package(
         .testTarget(name: "ReadingTests", dependencies: ["SwiftSightReading"]),
         .testTarget(name: "TokenizersTests", dependencies: ["SwiftSightTokenizers", "SwiftSightReading"]),
         .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
+        // Code only the tests use (the sequential `ForwardPass`), kept out of the library.
+        .target(name: "SwiftSightTestSupport", dependencies: ["SwiftSightModels", "SwiftSightHooks", "SwiftSightLayers"],
+                path: "Tests/Support"),
         .testTarget(name: "ModelsTests", dependencies: [
             "SwiftSightModels", "SwiftSightCheckpoint", "SwiftSightHooks", "SwiftSightCache", "SwiftSightActors",
+            "SwiftSightTestSupport",
         ]),
-        .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight", "SwiftSightEmbeddedModel"]),
+        .testTarget(name: "SwiftSightTests", dependencies: ["SwiftSight", "SwiftSightEmbeddedModel", "SwiftSightTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["swiftsight", "SwiftSightBench"]),
         // What the fuzzers feed to the readers of untrusted files (Docs/Fuzzing.md); the tests
         // replay the committed corpus and every crash found through it.

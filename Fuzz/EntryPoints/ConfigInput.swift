@@ -5,26 +5,18 @@ import SwiftSightModels
 /// A `config.json` read as `ModelLoader` reads it, up to the architecture configuration its
 /// `model_type` names; no weights are loaded.
 enum ConfigInput {
-    /// The `model_type`s dispatched below; `FuzzCorpusTests` checks they are
-    /// `ModelLoader.supportedModelTypes`, so a new architecture is not left unfuzzed.
-    static let modelTypes = ["gpt2", "gpt_neox"] + LlamaConfiguration.modelTypes
+    /// The `model_type`s dispatched below: the registry's, so a new architecture is not left
+    /// unfuzzed (`FuzzCorpusTests` checks they are `ModelLoader.supportedModelTypes`).
+    static let modelTypes = Registry.modelTypes
 
     static func read(_ input: UnsafeRawBufferPointer) throws(CheckpointError) -> String {
         let config = try JSONConfig(data: Data(input), url: URL(fileURLWithPath: "/fuzz/config.json"))
         let modelType = try config.string("model_type")
-        switch modelType {
-        case "gpt2":
-            let configuration = try GPT2Configuration(config)
-            return "gpt2: \(configuration.layers) layers of width \(configuration.hiddenSize)"
-        case "gpt_neox":
-            let configuration = try GPTNeoXConfiguration(config)
-            return "gpt_neox: \(configuration.layers) layers of width \(configuration.hiddenSize)"
-        case _ where LlamaConfiguration.modelTypes.contains(modelType):
-            let configuration = try LlamaConfiguration(config)
-            return "\(modelType): \(configuration.layers) layers of width \(configuration.hiddenSize)"
-        default:
+        guard let architecture = Registry.architecture(forModelType: modelType) else {
             throw config.unsupportedModelType(modelType, supported: ModelLoader.supportedModelTypes)
         }
+        let configuration = try architecture.configuration(config)
+        return "\(modelType): \(configuration.layers) layers of width \(configuration.hiddenSize)"
     }
 }
 

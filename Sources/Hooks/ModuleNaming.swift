@@ -29,8 +29,8 @@ public struct ModuleNaming: Sendable, Hashable {
     /// `model.transformer.h.3.attn.attention_probabilities.output`.
     public var attentionProbabilities: String { attention + ".attention_probabilities" }
 
-    /// A naming table; see the property docs for the GPT-2 values, and
-    /// ModuleNaming+Architectures.swift for every supported architecture's.
+    /// A naming table; see the property docs for the GPT-2 values, and each architecture's file
+    /// (Sources/Models/Architectures) for its own.
     public init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
         (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
             (embedTokens, layer, attention, mlp, finalNorm, head)
@@ -51,6 +51,13 @@ public struct ModuleNaming: Sendable, Hashable {
         case .lnFinal: (finalNorm, .output)
         case .logits: (head, .output)
         }
+    }
+
+    /// The module paths of block `i`, its attention and its MLP (`transformer.h.3`,
+    /// `transformer.h.3.attn`, `transformer.h.3.mlp`): an architecture names the block's
+    /// checkpoint tensors under them, so module paths and checkpoint keys are written once.
+    package func paths(ofBlock i: Int) -> (block: String, attention: String, mlp: String) {
+        (module(of: .layerOutput(i)).path, module(of: .attentionOutput(i)).path, module(of: .mlpOutput(i)).path)
     }
 
     /// nnsight's envoy path of the point's module, such as `model.transformer.h.3`.

@@ -3,6 +3,7 @@ import Foundation
 import SwiftSightHooks
 @_spi(Testing) import SwiftSightLayers
 import SwiftSightModels
+import SwiftSightTestSupport
 import Synchronization
 import Testing
 
@@ -71,6 +72,6 @@ import Testing
         #expect(neox.envoyKey(of: .attentionOutput(0)) == "model.gpt_neox.layers.0.attention.output")
         #expect(neox.envoyKey(of: .logits) == "model.lm_head.output")
         #expect(try neox.resolve("gpt_neox.final_layer_norm", layers: 2) == .lnFinal)
-        #expect(ModuleNaming.forModelType("mistral") == .llama && ModuleNaming.forModelType("bert") == nil)
+        #expect(Registry.naming(forModelType: "mistral") == LlamaModel.naming && Registry.naming(forModelType: "bert") == nil)
     }
 }

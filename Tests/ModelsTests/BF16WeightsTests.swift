@@ -3,6 +3,7 @@ import Foundation
 import SwiftSightHooks
 import SwiftSightLayers
 import SwiftSightModels
+import SwiftSightTestSupport
 import Synchronization
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import SwiftSightHooks
 @_spi(Testing) import SwiftSightLayers
 import SwiftSightModels
+import SwiftSightTestSupport
 import Synchronization
 import Testing
 

@@ -171,12 +171,11 @@ public actor Stage {
         if merged.cache == nil, zip(merged.items, skips).allSatisfy({ $1.count == $0.bus.invokeSequences.count }) {
             output = input
         } else {
-            let wanted: @Sendable (HookPoint) -> Bool = { point in merged.items.contains { $0.bus.wants(point) } }
-            output = try await OptionalPoints.$wanted.withValue(OptionalPoints.Wanted(wanted)) {
-                try await model.block(layer, input, batch: merged.batch, cache: merged.cache) { point, value in
-                    try await merged.fire(point, &value)
-                }
-            }
+            // An optional point is produced when any merged item's bus will take it.
+            let context = BlockContext(batch: merged.batch, cache: merged.cache,
+                                       hook: { point, value in try await merged.fire(point, &value) },
+                                       wants: { point in merged.items.contains { $0.bus.wants(point) } })
+            output = try await model.block(layer, input, context: context)
             counters.blockComputed()
         }
         for (i, item) in merged.items.enumerated() where !skips[i].isEmpty {

@@ -4,20 +4,20 @@ import SwiftSightLayers
 extension ScaledDotProductAttention {
     /// Causal self-attention of a block over a packed batch, the way every architecture runs
     /// it: with a KV cache (generation), firing `attention_probabilities.layer` when someone
-    /// asked for it (``OptionalPoints``; differentiable through the probabilities when the
+    /// asked for it (``BlockContext/wants(_:)``; differentiable through the probabilities when the
     /// inputs are tracked), recorded for gradients when the inputs are tracked, or the plain
     /// in-place kernel. Returns [rows, heads · headDim].
     /// - Throws: what `hook` throws; ``TraceError/shapeMismatch(_:expected:got:)`` if it changed
     ///   the probabilities' shape.
-    public func attend(_ inputs: AttentionInputs, layer: Int, batch: TokenBatch, cache: KVCache?,
-                       hook: HookHandler) async throws -> Tensor {
-        if let cache {
-            if OptionalPoints.wants(.attentionProbabilities(layer)) {
+    public func attend(_ inputs: AttentionInputs, layer: Int, context: BlockContext) async throws -> Tensor {
+        let (batch, hook) = (context.batch, context.hook)
+        if let cache = context.cache {
+            if context.wants(.attentionProbabilities(layer)) {
                 return try await cachedFiringProbabilities(inputs, layer: layer, batch: batch, cache: cache, hook: hook)
             }
             return cached(inputs, layer: layer, batch: batch, cache: cache)
         }
-        if OptionalPoints.wants(.attentionProbabilities(layer)) {
+        if context.wants(.attentionProbabilities(layer)) {
             return try await firingProbabilities(inputs, layer: layer, batch: batch, hook: hook)
         }
         return inputs.isTracked ? tracked(inputs, batch: batch) : inPlace(inputs, batch: batch)

@@ -14,7 +14,7 @@ extension ScaledDotProductAttention {
     /// ``ScaledDotProductAttention/packedProduct(probabilities:values:heads:kvHeads:offsets:)``),
     /// so gradients reach the probabilities read and flow through replaced ones.
     ///
-    /// Only called when someone asked for the point (``OptionalPoints``): it costs
+    /// Only called when someone asked for the point (``BlockContext/wants(_:)``): it costs
     /// rows · heads · longest floats more than the plain kernel and one more product per head.
     /// - Throws: what `hook` throws; ``TraceError/shapeMismatch(_:expected:got:)`` if it changed
     ///   the shape.

@@ -7,8 +7,8 @@ public typealias HookHandler = @Sendable (HookPoint, inout Tensor) async throws 
 /// One architecture's forward pass, in the pieces the pipeline runs.
 ///
 /// Activations are packed [rows, hidden] tensors over a ``TokenBatch``. A block fires its
-/// inner hook points (attention and MLP, inputs and outputs) through `hook`; the driver
-/// (``ForwardPass``) fires the points between blocks.
+/// inner hook points (attention and MLP, inputs and outputs) through its ``BlockContext``; the
+/// driver (the pipeline's stages) fires the points between blocks.
 public protocol TransformerModel: Sendable {
     /// Sizes and module names.
     var info: ModelInfo { get }
@@ -16,10 +16,10 @@ public protocol TransformerModel: Sendable {
     func tokenEmbeddings(_ batch: TokenBatch) -> Tensor
     /// What enters block 0, given the token embeddings (GPT-2 adds position embeddings).
     func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor
-    /// Block `layer` applied to the residual stream `x`. With a `cache` (one entry per sequence
-    /// of `batch`), the block appends the new rows' keys and values and attends over the cached
-    /// prefix too; `batch.pastLengths` say how long each prefix is.
-    func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor
+    /// Block `layer` applied to the residual stream `x` of `context.batch`. With a
+    /// `context.cache`, the block appends the new rows' keys and values and attends over the
+    /// cached prefix too; `batch.pastLengths` say how long each prefix is.
+    func block(_ layer: Int, _ x: Tensor, context: BlockContext) async throws -> Tensor
     /// The final normalisation.
     func finalNorm(_ x: Tensor) -> Tensor
     /// The output head: hidden states to logits, [rows, vocab].
@@ -30,11 +30,4 @@ public protocol TransformerModel: Sendable {
     /// The same model with every parameter watched on `tape` under its checkpoint name
     /// (`transformer.h.1.mlp.c_fc.weight`), for parameter gradients. Values are shared, not copied.
     func watchingParameters(on tape: GradientTape) -> any TransformerModel
-}
-
-extension TransformerModel {
-    /// Block `layer` applied to the residual stream `x`, without a KV cache.
-    public func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, hook: HookHandler) async throws -> Tensor {
-        try await block(layer, x, batch: batch, cache: nil, hook: hook)
-    }
 }

@@ -1,4 +1,5 @@
 import SwiftSightCheckpoint
+import SwiftSightHooks
 import SwiftSightLayers
 
 /// The fields of a Llama, Mistral or Qwen2 `config.json` that shape the computation.
@@ -109,5 +110,84 @@ public struct LlamaConfiguration: Sendable, Equatable {
             })
         }
         return .fromLayer(try config.int("max_window_layers", default: 28), window: window)
+    }
+}
+
+extension LlamaConfiguration: ArchitectureConfiguration {}
+
+/// Llama, Mistral and Qwen2 (`LlamaForCausalLM`, `MistralForCausalLM`, `Qwen2ForCausalLM`):
+/// pre-RMSNorm blocks, rotary positions on queries and keys, grouped-query attention (with a
+/// sliding window where configured), SwiGLU MLP, and an output head tied to the token
+/// embeddings or not. Registered as `llama`, `mistral` and `qwen2`; the loaded model is a
+/// ``DecoderModel``.
+public enum LlamaModel: Architecture {
+    /// `model.layers.3.self_attn`, `model.norm`, `lm_head`; nnsight's envoy paths are
+    /// `model.model.layers.3`.
+    public static let naming = ModuleNaming(
+        embedTokens: "model.embed_tokens", layer: "model.layers.{i}", attention: "model.layers.{i}.self_attn",
+        mlp: "model.layers.{i}.mlp", finalNorm: "model.norm", head: "lm_head")
+
+    /// Block i's checkpoint names (without `.weight`), under its module paths.
+    struct BlockNames {
+        let inputNorm, q, k, v, o, postAttentionNorm, gate, up, down: String
+
+        init(_ i: Int) {
+            let (block, attention, mlp) = naming.paths(ofBlock: i)
+            (inputNorm, postAttentionNorm) = (block + ".input_layernorm", block + ".post_attention_layernorm")
+            (q, k, v, o) = (attention + ".q_proj", attention + ".k_proj", attention + ".v_proj", attention + ".o_proj")
+            (gate, up, down) = (mlp + ".gate_proj", mlp + ".up_proj", mlp + ".down_proj")
+        }
+    }
+
+    /// Builds the model, every tensor's shape checked; the rotary frequencies are computed once
+    /// the tensors have confirmed `head_dim`.
+    package static func model(_ c: LlamaConfiguration, weights w: CheckpointWeights,
+                              precision: WeightPrecision) throws(CheckpointError) -> DecoderModel {
+        let (d, hd) = (c.hiddenSize, c.headDim)
+        let (qWidth, kvWidth) = (c.heads * hd, c.kvHeads * hd)  // the config checked the larger product
+        try checkAgreement(c, w)
+        let load = ParameterLoader(weights: w, precision: precision)
+        let rotary = c.rotary.resolved()
+        let tokens = try load.embedding(naming.embedTokens, rows: c.vocabSize, width: d)
+        var blocks: [DecoderBlock] = []
+        for i in 0..<c.layers {
+            let n = BlockNames(i)
+            blocks.append(DecoderBlock(
+                inputNorm: try load.rmsNorm(n.inputNorm, width: d, epsilon: c.rmsNormEpsilon),
+                attention: SelfAttention(
+                    projections: .separate(q: try load.linear(n.q, d, qWidth, bias: c.qkvBias),
+                                           k: try load.linear(n.k, d, kvWidth, bias: c.qkvBias),
+                                           v: try load.linear(n.v, d, kvWidth, bias: c.qkvBias)),
+                    output: try load.linear(n.o, qWidth, d, bias: c.outputBias), rotary: rotary,
+                    kernel: ScaledDotProductAttention(scale: 1 / Float(hd).squareRoot(), window: c.slidingWindow.window(forLayer: i)),
+                    heads: c.heads, kvHeads: c.kvHeads, headDim: hd),
+                postAttentionNorm: try load.rmsNorm(n.postAttentionNorm, width: d, epsilon: c.rmsNormEpsilon),
+                mlp: FeedForward(kind: .gated(gate: try load.linear(n.gate, d, c.intermediateSize, bias: c.mlpBias),
+                                              up: try load.linear(n.up, d, c.intermediateSize, bias: c.mlpBias),
+                                              down: try load.linear(n.down, c.intermediateSize, d, bias: c.mlpBias)),
+                                 activation: c.activation),
+                residual: .sequential))
+        }
+        let norm = try load.rmsNorm(naming.finalNorm, width: d, epsilon: c.rmsNormEpsilon)
+        let head = try load.head(naming.head, vocab: c.vocabSize, width: d, tiedTo: c.tieWordEmbeddings ? tokens : nil)
+        let info = ModelInfo(modelType: c.modelType, numLayers: c.layers, hiddenSize: d, numHeads: c.heads,
+                             numKeyValueHeads: c.kvHeads, headDim: hd, vocabSize: c.vocabSize, maxPositions: c.maxPositions,
+                             eosTokenID: c.eosTokenID, eosTokenIDs: c.eosTokenIDs, naming: naming)
+        return DecoderModel(info: info, tokens: tokens, positions: nil, blocks: blocks, outputNorm: norm, head: head)
+    }
+
+    /// The config's sizes against the tensors, before anything is built (``ConfigAgreement``).
+    static func checkAgreement(_ c: LlamaConfiguration, _ w: CheckpointWeights) throws(CheckpointError) {
+        let check = ConfigAgreement(weights: w)
+        let tokens = naming.embedTokens + ".weight"
+        try check.extent(tokens, axis: 0, is: c.vocabSize, key: "vocab_size")
+        try check.extent(tokens, axis: 1, is: c.hiddenSize, key: "hidden_size")
+        try check.layers(c.layers, key: "num_hidden_layers") { BlockNames($0).inputNorm + ".weight" }
+        let first = BlockNames(0)
+        try check.extent(first.q + ".weight", axis: 0, is: c.heads * c.headDim, key: "head_dim", value: c.headDim,
+                         as: "num_attention_heads × head_dim")
+        try check.extent(first.k + ".weight", axis: 0, is: c.kvHeads * c.headDim, key: "num_key_value_heads",
+                         value: c.kvHeads, as: "num_key_value_heads × head_dim")
+        try check.extent(first.gate + ".weight", axis: 0, is: c.intermediateSize, key: "intermediate_size")
     }
 }

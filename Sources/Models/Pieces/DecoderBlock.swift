@@ -1,0 +1,44 @@
+import SwiftSightHooks
+import SwiftSightLayers
+
+/// One pre-norm transformer block: norm, attention, norm, MLP, joined to the residual stream
+/// sequentially or in parallel. It fires the block's inner points (attention and MLP inputs
+/// and outputs) in forward order; the stage fires the points around it.
+struct DecoderBlock: Sendable {
+    /// How the attention and MLP outputs join the residual stream.
+    enum Residual: Sendable {
+        /// x + attn(norm₁(x)), then + mlp(norm₂(that)): GPT-2, Llama, GPT-NeoX without
+        /// `use_parallel_residual`.
+        case sequential
+        /// x + attn(norm₁(x)) + mlp(norm₂(x)), both reading the block input: GPT-NeoX's default.
+        case parallel
+    }
+
+    var inputNorm: Norm
+    var attention: SelfAttention
+    var postAttentionNorm: Norm
+    var mlp: FeedForward
+    let residual: Residual
+
+    func callAsFunction(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
+        var attentionInput = inputNorm(input)
+        try await context.fire(.attentionInput(layer), &attentionInput)
+        var attentionOutput = try await attention(attentionInput, layer: layer, context: context)
+        try await context.fire(.attentionOutput(layer), &attentionOutput)
+        var x = input
+        if residual == .sequential { x.add(unchecked: attentionOutput) }
+        // `mlps_input.i` is what the MLP reads either way.
+        var mlpInput = postAttentionNorm(x)
+        try await context.fire(.mlpInput(layer), &mlpInput)
+        var mlpOutput = mlp(mlpInput)
+        try await context.fire(.mlpOutput(layer), &mlpOutput)
+        if residual == .parallel { x.add(unchecked: attentionOutput) }
+        x.add(unchecked: mlpOutput)
+        return x
+    }
+
+    func watched(on tape: GradientTape) -> DecoderBlock {
+        DecoderBlock(inputNorm: inputNorm.watched(on: tape), attention: attention.watched(on: tape),
+                     postAttentionNorm: postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual)
+    }
+}

@@ -1,0 +1,43 @@
+import SwiftSightLayers
+
+/// A decoder-only transformer assembled from the pieces: what every architecture's
+/// ``Architecture/model(_:weights:precision:)`` returns, and what the pipeline runs.
+package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
+    package let info: ModelInfo
+    var tokens: TableEmbedding
+    /// Learned position embeddings added before block 0 (GPT-2); nil where positions are
+    /// rotary, inside attention.
+    var positions: TableEmbedding?
+    var blocks: [DecoderBlock]
+    var outputNorm: Norm
+    var head: OutputHead
+
+    package func tokenEmbeddings(_ batch: TokenBatch) -> Tensor { tokens(batch.ids) }
+
+    package func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor {
+        guard let positions else { return tokenEmbeddings }
+        return Tensor.binary(tokenEmbeddings, positions(batch.positions), .add)
+    }
+
+    package func block(_ layer: Int, _ x: Tensor, context: BlockContext) async throws -> Tensor {
+        try await blocks[layer](layer, x, context: context)
+    }
+
+    package func finalNorm(_ x: Tensor) -> Tensor { outputNorm(x) }
+    package func unembed(_ x: Tensor) -> Tensor { head.linear(x) }
+    package func greedyTokens(_ x: Tensor) -> [Int] { head.linear.argmaxOfRows(x) }
+
+    /// Every parameter watched under the checkpoint name it was loaded by, in load order.
+    package func watchingParameters(on tape: GradientTape) -> any TransformerModel {
+        var m = self
+        m.tokens = tokens.watched(on: tape)
+        m.positions = positions?.watched(on: tape)
+        m.blocks = blocks.map { $0.watched(on: tape) }
+        m.outputNorm = outputNorm.watched(on: tape)
+        m.head = head.watched(on: tape, tokens: m.tokens)
+        return m
+    }
+
+    /// The head's weight, [vocab, hidden]; the token table when the embeddings are tied.
+    package var unembeddingMatrix: Tensor { head.linear.weight }
+}

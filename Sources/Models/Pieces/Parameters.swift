@@ -1,0 +1,69 @@
+import SwiftSightLayers
+
+// The parameter-holding pieces, each with the checkpoint name it was loaded by
+// (``ParameterLoader``), so that watching it on a gradient tape reuses that name. Watching
+// shares the values (and any packed copy of a weight); nothing is copied.
+
+/// A linear layer (`model.layers.0.self_attn.q_proj`).
+struct Projection: Sendable {
+    var linear: Linear
+    let name: String
+
+    func callAsFunction(_ x: Tensor) -> Tensor { linear(x) }
+
+    func watched(on tape: GradientTape) -> Projection {
+        Projection(linear: linear.watched(on: tape, name: name), name: name)
+    }
+}
+
+/// A LayerNorm (GPT-2, GPT-NeoX) or an RMSNorm (Llama, Mistral, Qwen2).
+struct Norm: Sendable {
+    enum Kind: Sendable {
+        case layerNorm(LayerNorm)
+        case rmsNorm(RMSNorm)
+    }
+
+    var kind: Kind
+    let name: String
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        switch kind {
+        case .layerNorm(let norm): norm(x)
+        case .rmsNorm(let norm): norm(x)
+        }
+    }
+
+    func watched(on tape: GradientTape) -> Norm {
+        switch kind {
+        case .layerNorm(let norm): Norm(kind: .layerNorm(norm.watched(on: tape, name: name)), name: name)
+        case .rmsNorm(let norm): Norm(kind: .rmsNorm(norm.watched(on: tape, name: name)), name: name)
+        }
+    }
+}
+
+/// A lookup table: the token embeddings, or GPT-2's learned position embeddings.
+struct TableEmbedding: Sendable {
+    var embedding: Embedding
+    let name: String
+
+    /// The rows of `ids`, [ids.count, width].
+    func callAsFunction(_ ids: [Int]) -> Tensor { embedding(ids, shape: [ids.count]) }
+
+    func watched(on tape: GradientTape) -> TableEmbedding {
+        TableEmbedding(embedding: embedding.watched(on: tape, name: name), name: name)
+    }
+}
+
+/// The output head, [vocab, hidden]: its own matrix (`name`), or the token table when the
+/// embeddings are tied (`name` nil).
+struct OutputHead: Sendable {
+    var linear: Linear
+    let name: String?
+
+    /// Watched under its name; a tied head becomes the watched token table itself, so both
+    /// uses add to one gradient.
+    func watched(on tape: GradientTape, tokens: TableEmbedding) -> OutputHead {
+        guard let name else { return OutputHead(linear: linear.withParameters(weight: tokens.embedding.table, bias: nil), name: nil) }
+        return OutputHead(linear: linear.watched(on: tape, name: name), name: name)
+    }
+}

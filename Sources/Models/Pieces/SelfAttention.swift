@@ -1,0 +1,67 @@
+import SwiftSightLayers
+
+/// A block's causal self-attention: its projections, its positions, and the kernel
+/// (``ScaledDotProductAttention/attend(_:layer:context:)``, which gives every architecture the
+/// KV-cached path, attention probabilities and gradients).
+struct SelfAttention: Sendable {
+    /// How the queries, keys and values come out of the block's normalised input.
+    enum Projections: Sendable {
+        /// Three projections (Llama's `q_proj`, `k_proj`, `v_proj`).
+        case separate(q: Projection, k: Projection, v: Projection)
+        /// One projection whose output is [q | k | v] column windows (GPT-2's `c_attn`); the
+        /// windows are read in place, so there is no rotary embedding to apply to them.
+        case fusedColumns(Projection)
+        /// One projection whose output is laid out per head, [heads, 3, headDim]
+        /// (GPT-NeoX's `query_key_value`); q, k and v are pulled out for all heads.
+        case fusedPerHead(Projection)
+    }
+
+    var projections: Projections
+    /// The output projection (`o_proj`, `c_proj`, `dense`).
+    var output: Projection
+    /// Rotary positions on queries and keys (its frequencies computed), rotating the first
+    /// `rotaryDimension` features of each head in half-split layout; nil where positions are
+    /// learned embeddings added before block 0.
+    let rotary: RotaryEmbedding?
+    let kernel: ScaledDotProductAttention
+    let heads: Int, kvHeads: Int, headDim: Int
+
+    /// The attention output, [rows, hidden].
+    func callAsFunction(_ x: Tensor, layer: Int, context: BlockContext) async throws -> Tensor {
+        let positions = context.batch.positions
+        func rotated(_ t: Tensor, heads: Int) -> Tensor { rotary.map { $0(t, positions: positions, heads: heads) } ?? t }
+        let inputs: AttentionInputs
+        switch projections {
+        case let .separate(q, k, v):
+            let queries = rotated(q(x), heads: heads)
+            let keys = rotated(k(x), heads: kvHeads)
+            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(v(x)), heads: heads, kvHeads: kvHeads)
+        case .fusedColumns(let qkv):
+            precondition(rotary == nil, "fused column windows are read in place, without rotary positions")
+            let (fused, qWidth, kvWidth) = (qkv(x), heads * headDim, kvHeads * headDim)
+            inputs = AttentionInputs(queries: .init(fused, column: 0, width: qWidth), keys: .init(fused, column: qWidth, width: kvWidth),
+                                     values: .init(fused, column: qWidth + kvWidth, width: kvWidth), heads: heads, kvHeads: kvHeads)
+        case .fusedPerHead(let qkv):
+            let (rows, hd) = (context.batch.rows, headDim)
+            let fused = qkv(x).reshaped(unchecked: [rows * heads, 3 * hd])
+            func part(_ k: Int) -> Tensor {
+                fused.slice(uncheckedAxis: 1, range: (k * hd)..<((k + 1) * hd)).reshaped(unchecked: [rows, heads * hd])
+            }
+            let queries = rotated(part(0), heads: heads)
+            let keys = rotated(part(1), heads: heads)
+            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(part(2)), heads: heads, kvHeads: heads)
+        }
+        return output(try await kernel.attend(inputs, layer: layer, context: context))
+    }
+
+    func watched(on tape: GradientTape) -> SelfAttention {
+        var a = self
+        a.projections = switch projections {
+        case let .separate(q, k, v): .separate(q: q.watched(on: tape), k: k.watched(on: tape), v: v.watched(on: tape))
+        case .fusedColumns(let qkv): .fusedColumns(qkv.watched(on: tape))
+        case .fusedPerHead(let qkv): .fusedPerHead(qkv.watched(on: tape))
+        }
+        a.output = output.watched(on: tape)
+        return a
+    }
+}
