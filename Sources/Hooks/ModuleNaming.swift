@@ -31,7 +31,7 @@ public struct ModuleNaming: Sendable, Hashable {
 
     /// A naming table; see the property docs for the GPT-2 values, and each architecture's file
     /// (Sources/Models/Architectures) for its own.
-    public init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
+    package init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
         (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
             (embedTokens, layer, attention, mlp, finalNorm, head)
     }

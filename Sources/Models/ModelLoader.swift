@@ -3,12 +3,12 @@ import Foundation
 import SwiftSightLayers
 
 /// Loads a Hugging Face checkpoint folder: `config.json`, safetensors weights, tokenizer.
-public enum ModelLoader {
+package enum ModelLoader {
     /// The architectures this version runs, by `model_type` (``Registry``).
-    public static var supportedModelTypes: [String] { Registry.modelTypes }
+    package static var supportedModelTypes: [String] { Registry.modelTypes }
 
     /// The model in `directory`, its matrix-product weights packed in `weightPrecision`.
-    public static func loadModel(directory: URL, weightPrecision: WeightPrecision = .float32) throws(CheckpointError) -> any TransformerModel {
+    package static func loadModel(directory: URL, weightPrecision: WeightPrecision = .float32) throws(CheckpointError) -> any TransformerModel {
         let configURL = directory.appendingPathComponent("config.json")
         let config = try JSONConfig(url: configURL)
         let modelType = try config.string("model_type")

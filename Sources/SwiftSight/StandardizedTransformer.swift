@@ -22,7 +22,7 @@ public final class StandardizedTransformer: Sendable {
     /// The folder the model was loaded from.
     public let directory: URL
     /// The stages the forward pass runs on.
-    public let pipeline: Pipeline
+    package let pipeline: Pipeline
 
     /// Loads the model and its tokenizer. Errors name the file and key at fault.
     ///

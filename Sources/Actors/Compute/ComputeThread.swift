@@ -9,14 +9,14 @@ import Foundation
 /// As a task executor it runs the pipeline's per-stage task (the loop taking items from the
 /// stage's channel) on the stage's own thread: calling into the stage then needs no hop
 /// between threads, and handing an item to the next stage wakes only that stage's thread.
-public final class ComputeThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
+package final class ComputeThread: SerialExecutor, TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs` and `running` are only touched with `condition` locked.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var running = true
 
     /// Starts a thread named `name` that runs the jobs enqueued on this executor, in order.
-    public init(name: String) {
+    package init(name: String) {
         // The thread keeps the executor alive until `shutdown()` lets its loop end.
         let thread = Thread { self.loop() }
         thread.name = name
@@ -25,14 +25,14 @@ public final class ComputeThread: SerialExecutor, TaskExecutor, @unchecked Senda
     }
 
     /// Stops the thread once the jobs already enqueued have run.
-    public func shutdown() {
+    package func shutdown() {
         condition.lock()
         running = false
         condition.signal()
         condition.unlock()
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         condition.lock()
         jobs.append(unowned)
@@ -40,11 +40,11 @@ public final class ComputeThread: SerialExecutor, TaskExecutor, @unchecked Senda
         condition.unlock()
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
-    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+    package func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }
 

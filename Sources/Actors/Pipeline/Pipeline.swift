@@ -10,17 +10,17 @@ import SwiftSightModels
 /// stops the trace, the stage at the stop point ends its channel and the run cancels the rest
 /// of its tasks: later stages never compute. A ``Run`` owns all of a run's tasks
 /// (`Sources/Actors/Run`); the pipeline outlives them. See Docs/Architecture.md.
-public final class Pipeline: Sendable {
+package final class Pipeline: Sendable {
     /// The model the stages compute.
-    public let model: any TransformerModel
+    package let model: any TransformerModel
     /// The stages in forward order.
-    public let stages: [Stage]
+    package let stages: [Stage]
     /// Where backward passes run.
-    public let backwardWorker = ComputeWorker(name: "swiftsight.backward")
+    package let backwardWorker = ComputeWorker(name: "swiftsight.backward")
     private let counters = PipelineCounters()
 
     /// Builds the stages of `model`.
-    public init(model: any TransformerModel) {
+    package init(model: any TransformerModel) {
         self.model = model
         let counters = self.counters
         stages = [Stage(.embeddings, model: model, counters: counters)]
@@ -29,7 +29,7 @@ public final class Pipeline: Sendable {
     }
 
     /// Transformer blocks computed so far by this pipeline, over all runs.
-    public var blocksComputed: Int { counters.statistics.blocksComputed }
+    package var blocksComputed: Int { counters.statistics.blocksComputed }
     /// Counts of the work done so far, over all runs.
-    public var statistics: PipelineStatistics { counters.statistics }
+    package var statistics: PipelineStatistics { counters.statistics }
 }

@@ -11,14 +11,14 @@ import Synchronization
 /// Items that arrive while the stage is busy are merged and computed together (continuous
 /// batching): their rows are concatenated, so one matrix product serves many traces. Each
 /// trace's hook points still fire on its own bus with its own rows only.
-public actor Stage {
+package actor Stage {
     /// What a stage computes.
-    public enum Kind: Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable, CustomStringConvertible {
         case embeddings
         case block(Int)
         case head
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .embeddings: "embeddings"
             case .block(let i): "block \(i)"
@@ -33,7 +33,7 @@ public actor Stage {
     }
 
     /// What this stage computes.
-    public nonisolated let kind: Kind
+    package nonisolated let kind: Kind
     private nonisolated let model: any TransformerModel
     /// The stage's thread: its actor executor, and the task executor of the pipeline's task
     /// feeding it.
@@ -56,7 +56,7 @@ public actor Stage {
     deinit { thread.shutdown() }
 
     /// The first hook point this stage fires.
-    public nonisolated var firstPoint: HookPoint {
+    package nonisolated var firstPoint: HookPoint {
         switch kind {
         case .embeddings: .tokenEmbeddings
         case .block(let i): .layerInput(i)
@@ -66,17 +66,17 @@ public actor Stage {
 
     /// Whether `item` needs nothing from this stage: it ends at a point before the stage's first,
     /// or its output is discarded and nobody can take anything from here on.
-    public nonisolated func isPast(_ item: StageItem) -> Bool {
+    package nonisolated func isPast(_ item: StageItem) -> Bool {
         if let end = item.endsAfter, end < firstPoint { return true }
         return item.outputDiscarded && item.tape == nil && item.bus.isDone(before: firstPoint)
     }
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     /// Runs this stage on `item`, firing its hook points on the item's bus.
     /// - Throws: ``TraceStopped`` when an intervention stopped the trace at one of this stage's
     ///   points; the error that ended the trace.
-    public func process(_ item: StageItem) async throws -> StageItem {
+    package func process(_ item: StageItem) async throws -> StageItem {
         try Task.checkCancellation()
         return try await withCheckedThrowingContinuation { continuation in
             pending.append(Pending(item: item, continuation: continuation))
@@ -211,12 +211,12 @@ final class PipelineCounters: Sendable {
 }
 
 /// What a pipeline has done since it was built.
-public struct PipelineStatistics: Sendable, Equatable {
+package struct PipelineStatistics: Sendable, Equatable {
     /// Transformer blocks computed (a block computed once for a merged group counts once).
-    public let blocksComputed: Int
+    package let blocksComputed: Int
     /// Stage computations (one per group of merged items).
-    public let stageComputations: Int
+    package let stageComputations: Int
     /// Items processed by stages; divided by `stageComputations`, how many traces a
     /// computation served on average (continuous batching at work when above 1).
-    public let stageItems: Int
+    package let stageItems: Int
 }

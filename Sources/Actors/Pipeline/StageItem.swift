@@ -4,39 +4,39 @@ import SwiftSightModels
 
 /// What travels from one stage to the next: one trace's batch, its residual stream so far, and
 /// the hook bus its interventions listen on.
-public struct StageItem: Sendable {
+package struct StageItem: Sendable {
     /// The trace's sequences.
-    public let batch: TokenBatch
+    package let batch: TokenBatch
     /// The trace's hook bus.
-    public let bus: HookBus
+    package let bus: HookBus
     /// The packed residual stream, [rows, hidden]; after the head stage, the logits [rows, vocab].
-    public var hidden: Tensor
+    package var hidden: Tensor
 
     /// For streams: the index of the item's first sequence in the stream.
-    public let firstIndex: Int?
+    package let firstIndex: Int?
     /// For traces that take gradients: the tape the forward pass records on. Such items are
     /// computed alone (never merged with other traces).
-    public let tape: GradientTape?
+    package let tape: GradientTape?
     /// The model to compute with instead of the stage's own (its parameters watched on `tape`).
-    public let model: (any TransformerModel)?
+    package let model: (any TransformerModel)?
     /// For generation steps: the keys and values of each sequence's prefix; each block stage
     /// appends its layer's new rows. Items with a cache merge only with items with a cache.
-    public let cache: KVCache?
+    package let cache: KVCache?
     /// The last point anyone takes from this item, when known in advance (an activation stream
     /// watching fixed points): stages whose points all come later pass the item on without
     /// computing. nil: the whole model runs.
-    public let endsAfter: HookPoint?
+    package let endsAfter: HookPoint?
     /// Which rows of logits the head computes.
-    public let logitRows: LogitRows
+    package let logitRows: LogitRows
     /// Whether the caller discards the logits (a trace returns only what its interventions
     /// return): once every intervention has returned and no observer watches a later point,
     /// the remaining stages pass the item on without computing.
-    public let outputDiscarded: Bool
+    package let outputDiscarded: Bool
     /// Set when a stage passed the item on without computing: `hidden` is not the stage's output.
-    public internal(set) var endedEarly = false
+    package internal(set) var endedEarly = false
 
     /// An item entering the first stage.
-    public init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
+    package init(batch: TokenBatch, bus: HookBus, firstIndex: Int? = nil, tape: GradientTape? = nil,
                 model: (any TransformerModel)? = nil, cache: KVCache? = nil, endsAfter: HookPoint? = nil,
                 logitRows: LogitRows = .all, outputDiscarded: Bool = false) {
         self.outputDiscarded = outputDiscarded
@@ -53,7 +53,7 @@ public struct StageItem: Sendable {
 }
 
 /// Which rows the head turns into logits.
-public enum LogitRows: Sendable, Equatable {
+package enum LogitRows: Sendable, Equatable {
     /// Every row: logits are [rows, vocab].
     case all
     /// Only each sequence's last row, when no intervention or observer takes `lnFinal` or

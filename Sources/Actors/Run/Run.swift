@@ -110,7 +110,7 @@ extension Pipeline {
     ///   computed), or nil if an intervention stopped the trace.
     /// - Throws: the error that ended the run (an intervention's error, a ``TraceError``,
     ///   cancellation). Either way the bus is finished, so no request is left waiting.
-    public func run(_ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil, logitRows: LogitRows = .all,
+    package func run(_ batch: TokenBatch, bus: HookBus, cache: KVCache? = nil, logitRows: LogitRows = .all,
                     outputDiscarded: Bool = false) async throws -> Tensor? {
         do {
             var logits: Tensor?

@@ -3,26 +3,26 @@ import SwiftSightHooks
 import SwiftSightLayers
 
 /// The fields of a Hugging Face GPT-2 `config.json` that shape the computation.
-public struct GPT2Configuration: Sendable, Equatable {
-    public var layers: Int
-    public var heads: Int
-    public var hiddenSize: Int
-    public var innerSize: Int
-    public var maxPositions: Int
-    public var vocabSize: Int
-    public var layerNormEpsilon: Float
-    public var activation: Activation
-    public var scaleAttentionWeights: Bool
-    public var scaleAttentionByInverseLayerIndex: Bool
-    public var tieWordEmbeddings: Bool
-    public var eosTokenID: Int?
+package struct GPT2Configuration: Sendable, Equatable {
+    package var layers: Int
+    package var heads: Int
+    package var hiddenSize: Int
+    package var innerSize: Int
+    package var maxPositions: Int
+    package var vocabSize: Int
+    package var layerNormEpsilon: Float
+    package var activation: Activation
+    package var scaleAttentionWeights: Bool
+    package var scaleAttentionByInverseLayerIndex: Bool
+    package var tieWordEmbeddings: Bool
+    package var eosTokenID: Int?
 
     /// Reads and checks a GPT-2 config; errors name the file and the key.
     ///
     /// Every size must be positive and every product of sizes fit in `Int`; nothing here is
     /// allocated from the config. Whether the checkpoint's tensors have these sizes is checked
     /// by ``GPT2Model/model(_:weights:precision:)`` before it builds anything.
-    public init(_ config: JSONConfig) throws(CheckpointError) {
+    package init(_ config: JSONConfig) throws(CheckpointError) {
         layers = try config.positiveInt("n_layer")
         heads = try config.positiveInt("n_head")
         hiddenSize = try config.positiveInt("n_embd")
@@ -53,10 +53,10 @@ extension GPT2Configuration: ArchitectureConfiguration {}
 /// GPT-2 (`GPT2LMHeadModel`): learned positions, pre-LayerNorm blocks, fused QKV in
 /// Conv1D layout, and an output head tied to the token embeddings unless the checkpoint has
 /// its own. Registered as `gpt2`; the loaded model is a ``DecoderModel``.
-public enum GPT2Model: Architecture {
+package enum GPT2Model: Architecture {
     /// The module names of the Hugging Face implementation: `transformer.h.3.attn`,
     /// `transformer.ln_f`, `lm_head`.
-    public static let naming = ModuleNaming(
+    package static let naming = ModuleNaming(
         embedTokens: "transformer.wte", layer: "transformer.h.{i}", attention: "transformer.h.{i}.attn",
         mlp: "transformer.h.{i}.mlp", finalNorm: "transformer.ln_f", head: "lm_head")
 

@@ -3,34 +3,34 @@ import SwiftSightHooks
 import SwiftSightLayers
 
 /// The fields of a GPT-NeoX (Pythia) `config.json` that shape the computation.
-public struct GPTNeoXConfiguration: Sendable, Equatable {
-    public var layers: Int
-    public var heads: Int
-    public var hiddenSize: Int
-    public var intermediateSize: Int
-    public var maxPositions: Int
-    public var vocabSize: Int
-    public var layerNormEpsilon: Float
-    public var activation: Activation
+package struct GPTNeoXConfiguration: Sendable, Equatable {
+    package var layers: Int
+    package var heads: Int
+    package var hiddenSize: Int
+    package var intermediateSize: Int
+    package var maxPositions: Int
+    package var vocabSize: Int
+    package var layerNormEpsilon: Float
+    package var activation: Activation
     /// Attention and MLP both read the block input and are added together (`use_parallel_residual`).
-    public var parallelResidual: Bool
+    package var parallelResidual: Bool
     /// Biases on `query_key_value` and `dense` (`attention_bias`).
-    public var attentionBias: Bool
-    public var tieWordEmbeddings: Bool
+    package var attentionBias: Bool
+    package var tieWordEmbeddings: Bool
     /// Rotates the first `rotary_pct` of each head (`partial_rotary_factor` in transformers 5).
-    public var rotary: RotaryEmbedding
-    public var eosTokenID: Int?
+    package var rotary: RotaryEmbedding
+    package var eosTokenID: Int?
     /// Every id of `eos_token_id`.
-    public var eosTokenIDs: [Int]
+    package var eosTokenIDs: [Int]
 
     /// Features per head.
-    public var headDim: Int { hiddenSize / heads }
+    package var headDim: Int { hiddenSize / heads }
 
     /// Reads and checks the config; errors name the file and the key.
     ///
     /// Nothing is allocated from the config's sizes here; ``GPTNeoXModel`` checks them against
     /// the checkpoint's tensors before it builds anything.
-    public init(_ config: JSONConfig) throws(CheckpointError) {
+    package init(_ config: JSONConfig) throws(CheckpointError) {
         layers = try config.positiveInt("num_hidden_layers")
         heads = try config.positiveInt("num_attention_heads")
         hiddenSize = try config.positiveInt("hidden_size")
@@ -63,10 +63,10 @@ extension GPTNeoXConfiguration: ArchitectureConfiguration {}
 /// ([heads, 3, headDim]); partial rotary positions (`rotary_pct`); an untied head
 /// (`embed_out` in the checkpoint, `lm_head` in transformers 5). Registered as `gpt_neox`; the
 /// loaded model is a ``DecoderModel``.
-public enum GPTNeoXModel: Architecture {
+package enum GPTNeoXModel: Architecture {
     /// `gpt_neox.layers.3.attention`, `gpt_neox.final_layer_norm`, and the head `lm_head`
     /// (transformers 5 renames the checkpoint's `embed_out` to it).
-    public static let naming = ModuleNaming(
+    package static let naming = ModuleNaming(
         embedTokens: "gpt_neox.embed_in", layer: "gpt_neox.layers.{i}", attention: "gpt_neox.layers.{i}.attention",
         mlp: "gpt_neox.layers.{i}.mlp", finalNorm: "gpt_neox.final_layer_norm", head: "lm_head")
 

@@ -9,41 +9,41 @@ import SwiftSightLayers
 /// `attention_bias`/`mlp_bias`), which layers use a sliding window (Mistral's
 /// `sliding_window` on every layer; Qwen2's only with `use_sliding_window`, from
 /// `max_window_layers` or `layer_types`), and their default context lengths.
-public struct LlamaConfiguration: Sendable, Equatable {
+package struct LlamaConfiguration: Sendable, Equatable {
     /// `llama`, `mistral` or `qwen2`.
-    public var modelType: String
-    public var layers: Int
-    public var heads: Int
-    public var kvHeads: Int
-    public var hiddenSize: Int
-    public var headDim: Int
-    public var intermediateSize: Int
-    public var maxPositions: Int
-    public var vocabSize: Int
-    public var rmsNormEpsilon: Float
-    public var activation: Activation
-    public var tieWordEmbeddings: Bool
+    package var modelType: String
+    package var layers: Int
+    package var heads: Int
+    package var kvHeads: Int
+    package var hiddenSize: Int
+    package var headDim: Int
+    package var intermediateSize: Int
+    package var maxPositions: Int
+    package var vocabSize: Int
+    package var rmsNormEpsilon: Float
+    package var activation: Activation
+    package var tieWordEmbeddings: Bool
     /// Biases on the q, k and v projections; on the output projection; on the MLP.
-    public var qkvBias: Bool, outputBias: Bool, mlpBias: Bool
+    package var qkvBias: Bool, outputBias: Bool, mlpBias: Bool
     /// Which layers attend through a sliding window, and how wide.
-    public var slidingWindow: SlidingWindowLayout
+    package var slidingWindow: SlidingWindowLayout
     /// The sliding window of each layer, nil where attention is fully causal (one entry per
     /// layer, so O(layers)).
-    public var slidingWindows: [Int?] { (0..<layers).map(slidingWindow.window(forLayer:)) }
-    public var rotary: RotaryEmbedding
-    public var eosTokenID: Int?
+    package var slidingWindows: [Int?] { (0..<layers).map(slidingWindow.window(forLayer:)) }
+    package var rotary: RotaryEmbedding
+    package var eosTokenID: Int?
     /// Every id of `eos_token_id` (a list in Llama 3 configs).
-    public var eosTokenIDs: [Int]
+    package var eosTokenIDs: [Int]
 
     /// The `model_type`s read by this configuration.
-    public static let modelTypes = ["llama", "mistral", "qwen2"]
+    package static let modelTypes = ["llama", "mistral", "qwen2"]
 
     /// Reads and checks the config; errors name the file and the key.
     ///
     /// Nothing is allocated from the config's sizes here (the sliding windows are a rule, the
     /// rotary frequencies are computed when used); ``LlamaModel`` checks the sizes against the
     /// checkpoint's tensors before it builds anything.
-    public init(_ config: JSONConfig) throws(CheckpointError) {
+    package init(_ config: JSONConfig) throws(CheckpointError) {
         modelType = try config.string("model_type")
         guard Self.modelTypes.contains(modelType) else { throw config.unsupportedModelType(modelType, supported: Self.modelTypes) }
         layers = try config.positiveInt("num_hidden_layers")
@@ -120,10 +120,10 @@ extension LlamaConfiguration: ArchitectureConfiguration {}
 /// sliding window where configured), SwiGLU MLP, and an output head tied to the token
 /// embeddings or not. Registered as `llama`, `mistral` and `qwen2`; the loaded model is a
 /// ``DecoderModel``.
-public enum LlamaModel: Architecture {
+package enum LlamaModel: Architecture {
     /// `model.layers.3.self_attn`, `model.norm`, `lm_head`; nnsight's envoy paths are
     /// `model.model.layers.3`.
-    public static let naming = ModuleNaming(
+    package static let naming = ModuleNaming(
         embedTokens: "model.embed_tokens", layer: "model.layers.{i}", attention: "model.layers.{i}.self_attn",
         mlp: "model.layers.{i}.mlp", finalNorm: "model.norm", head: "lm_head")
 

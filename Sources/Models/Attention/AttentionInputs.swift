@@ -3,18 +3,18 @@ import SwiftSightLayers
 /// One layer's packed queries, keys and values, each a column window of a row-major
 /// [rows, stride] tensor: the three windows of GPT-2's fused projection, or three separate
 /// tensors (Llama's q/k/v projections after the rotary embedding).
-public struct AttentionInputs: Sendable {
+package struct AttentionInputs: Sendable {
     /// Columns `column..<column + width` of `tensor` ([rows, stride]).
-    public struct Part: Sendable {
+    package struct Part: Sendable {
         /// The tensor holding the part.
-        public let tensor: Tensor
+        package let tensor: Tensor
         /// First column of the part.
-        public let column: Int
+        package let column: Int
         /// Columns of the part.
-        public let width: Int
+        package let width: Int
 
         /// Columns `column..<column + width` of `tensor`.
-        public init(_ tensor: Tensor, column: Int = 0, width: Int? = nil) {
+        package init(_ tensor: Tensor, column: Int = 0, width: Int? = nil) {
             precondition(tensor.rank == 2, "attention input must be [rows, width], got \(tensor.shape)")
             (self.tensor, self.column, self.width) = (tensor, column, width ?? tensor.shape[1] - column)
             precondition(column >= 0 && self.width > 0 && column + self.width <= tensor.shape[1], "columns out of \(tensor.shape)")
@@ -29,18 +29,18 @@ public struct AttentionInputs: Sendable {
     }
 
     /// Queries, [rows, heads · headDim].
-    public let queries: Part
+    package let queries: Part
     /// Keys, [rows, kvHeads · headDim].
-    public let keys: Part
+    package let keys: Part
     /// Values, [rows, kvHeads · headDim].
-    public let values: Part
+    package let values: Part
     /// Query heads.
-    public let heads: Int
+    package let heads: Int
     /// Key/value heads.
-    public let kvHeads: Int
+    package let kvHeads: Int
 
     /// Inputs with `heads` query heads sharing `kvHeads` key/value heads.
-    public init(queries: Part, keys: Part, values: Part, heads: Int, kvHeads: Int) {
+    package init(queries: Part, keys: Part, values: Part, heads: Int, kvHeads: Int) {
         precondition(heads > 0 && kvHeads > 0 && heads % kvHeads == 0 && queries.width % heads == 0
                      && keys.width == queries.width / heads * kvHeads && values.width == keys.width,
                      "attention with \(heads)/\(kvHeads) heads of queries \(queries.width), keys \(keys.width), values \(values.width) wide")
@@ -48,7 +48,7 @@ public struct AttentionInputs: Sendable {
     }
 
     /// Features per head.
-    public var headDim: Int { queries.width / heads }
+    package var headDim: Int { queries.width / heads }
     /// Whether any part is recorded on a gradient tape.
     var isTracked: Bool { queries.tensor.isTracked || keys.tensor.isTracked || values.tensor.isTracked }
 }

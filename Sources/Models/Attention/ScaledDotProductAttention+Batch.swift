@@ -9,7 +9,7 @@ extension ScaledDotProductAttention {
     /// in-place kernel. Returns [rows, heads · headDim].
     /// - Throws: what `hook` throws; ``TraceError/shapeMismatch(_:expected:got:)`` if it changed
     ///   the probabilities' shape.
-    public func attend(_ inputs: AttentionInputs, layer: Int, context: BlockContext) async throws -> Tensor {
+    package func attend(_ inputs: AttentionInputs, layer: Int, context: BlockContext) async throws -> Tensor {
         let (batch, hook) = (context.batch, context.hook)
         if let cache = context.cache {
             if context.wants(.attentionProbabilities(layer)) {

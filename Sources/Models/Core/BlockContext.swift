@@ -7,26 +7,26 @@ import SwiftSightLayers
 /// Passed in the block's signature, so what a run wants is visible where it is used. The
 /// pipeline's stage builds one per block it computes, from the buses of the items it merged; a
 /// bare forward pass (the tests' driver) wants no optional point.
-public struct BlockContext: Sendable {
+package struct BlockContext: Sendable {
     /// The packed sequences the block computes.
-    public let batch: TokenBatch
+    package let batch: TokenBatch
     /// The generation's keys and values (one entry per sequence of ``batch``), nil outside generation.
-    public let cache: KVCache?
+    package let cache: KVCache?
     /// Where the block fires its inner hook points, in forward order.
-    public let hook: HookHandler
+    package let hook: HookHandler
     private let wanted: @Sendable (HookPoint) -> Bool
 
     /// A context; `wants` answers whether an optional point (attention probabilities, which
     /// cost batch · heads · length² floats) will be taken, and is asked right before the block
     /// would produce it, so it must be cheap.
-    public init(batch: TokenBatch, cache: KVCache? = nil, hook: @escaping HookHandler,
+    package init(batch: TokenBatch, cache: KVCache? = nil, hook: @escaping HookHandler,
                 wants: @escaping @Sendable (HookPoint) -> Bool = { _ in false }) {
         (self.batch, self.cache, self.hook, self.wanted) = (batch, cache, hook, wants)
     }
 
     /// Whether someone will take the optional point `point`.
-    public func wants(_ point: HookPoint) -> Bool { wanted(point) }
+    package func wants(_ point: HookPoint) -> Bool { wanted(point) }
 
     /// Hands `value` to the hook at `point`; it may change it.
-    public func fire(_ point: HookPoint, _ value: inout Tensor) async throws { try await hook(point, &value) }
+    package func fire(_ point: HookPoint, _ value: inout Tensor) async throws { try await hook(point, &value) }
 }

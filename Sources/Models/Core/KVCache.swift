@@ -8,40 +8,40 @@ import Synchronization
 /// runs of different generations. Entry `s` belongs to sequence `s` of the batch it is passed
 /// with; ``selecting(_:)`` keeps the entries of the sequences still generating, and
 /// ``appending(_:)`` joins the caches of merged items.
-public final class KVCache: Sendable {
+package final class KVCache: Sendable {
     /// One entry per sequence, in batch order.
-    public let sequences: [SequenceKV]
+    package let sequences: [SequenceKV]
 
     /// A cache holding `sequences`.
-    public init(sequences: [SequenceKV]) { self.sequences = sequences }
+    package init(sequences: [SequenceKV]) { self.sequences = sequences }
 
     /// An empty cache for `count` sequences of a model with `layers` blocks and `width`-wide
     /// keys and values, reserving room for `capacity` positions per sequence.
-    public convenience init(count: Int, layers: Int, width: Int, capacity: Int = 0) {
+    package convenience init(count: Int, layers: Int, width: Int, capacity: Int = 0) {
         self.init(sequences: (0..<count).map { _ in SequenceKV(layers: layers, width: width, capacity: capacity) })
     }
 
     /// The entries of sequences `indices`, in that order (shared, not copied).
-    public func selecting(_ indices: [Int]) -> KVCache { KVCache(sequences: indices.map { sequences[$0] }) }
+    package func selecting(_ indices: [Int]) -> KVCache { KVCache(sequences: indices.map { sequences[$0] }) }
 
     /// The entries of `self` followed by those of `other`.
-    public func appending(_ other: KVCache) -> KVCache { KVCache(sequences: sequences + other.sequences) }
+    package func appending(_ other: KVCache) -> KVCache { KVCache(sequences: sequences + other.sequences) }
 }
 
 /// The cached keys and values of one sequence: per layer, [positions, width] row-major, all
 /// heads side by side (the layout of GPT-2's fused projection).
-public final class SequenceKV: Sendable {
+package final class SequenceKV: Sendable {
     struct Layer {
         var keys: [Float] = []
         var values: [Float] = []
     }
 
     /// Width of a key or value row (heads · head size).
-    public let width: Int
+    package let width: Int
     private let layers: Mutex<[Layer]>
 
     /// An empty entry for `layers` blocks, with room reserved for `capacity` positions.
-    public init(layers count: Int, width: Int, capacity: Int = 0) {
+    package init(layers count: Int, width: Int, capacity: Int = 0) {
         self.width = width
         var layers = [Layer](repeating: Layer(), count: count)
         for i in layers.indices {
@@ -52,10 +52,10 @@ public final class SequenceKV: Sendable {
     }
 
     /// Positions cached for `layer`.
-    public func length(layer: Int) -> Int { layers.withLock { $0[layer].keys.count / width } }
+    package func length(layer: Int) -> Int { layers.withLock { $0[layer].keys.count / width } }
 
     /// Calls `body` with `layer`'s cached keys, values and their count of positions (at least one).
-    public func withCached(layer: Int,
+    package func withCached(layer: Int,
                            _ body: (_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> Void) {
         let width = self.width
         layers.withLock { all in
@@ -68,7 +68,7 @@ public final class SequenceKV: Sendable {
 
     /// Appends `rows` rows of keys and values for `layer` (rows `rowStride` floats apart), then
     /// calls `body` with all of the layer's keys, values and their count of positions.
-    public func append(layer: Int, rows: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    package func append(layer: Int, rows: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                           rowStride: Int,
                           _ body: (_ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ length: Int) -> Void) {
         precondition(rows > 0, "nothing to append")

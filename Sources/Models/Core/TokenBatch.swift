@@ -11,14 +11,14 @@ public struct TokenBatch: Sendable, Equatable {
     /// The sequences, in order.
     public let sequences: [[Int]]
     /// Row where each sequence starts; the last entry is the total row count.
-    public let offsets: [Int]
+    package let offsets: [Int]
     /// All ids, packed.
-    public let ids: [Int]
+    package let ids: [Int]
     /// Position id of each packed row.
-    public let positions: [Int]
+    package let positions: [Int]
     /// Positions already cached before each sequence (a generation step's prefix, in a
     /// ``KVCache``); 0 for a plain forward pass. Positions continue after them.
-    public let pastLengths: [Int]
+    package let pastLengths: [Int]
 
     /// Packs `sequences`.
     public init(_ sequences: [[Int]]) {
@@ -26,7 +26,7 @@ public struct TokenBatch: Sendable, Equatable {
     }
 
     /// Packs `sequences` that continue after `pastLengths[s]` cached positions each.
-    public init(_ sequences: [[Int]], pastLengths: [Int]) {
+    package init(_ sequences: [[Int]], pastLengths: [Int]) {
         precondition(pastLengths.count == sequences.count, "one past length per sequence")
         var offsets = [0]
         for s in sequences { offsets.append(offsets[offsets.count - 1] + s.count) }
@@ -38,21 +38,21 @@ public struct TokenBatch: Sendable, Equatable {
     }
 
     /// Where each sequence's rows are, and the left-padded view of them.
-    public var layout: SequenceLayout { SequenceLayout(lengths: sequences.map(\.count), pastLengths: pastLengths) }
+    package var layout: SequenceLayout { SequenceLayout(lengths: sequences.map(\.count), pastLengths: pastLengths) }
 
     /// Number of sequences.
     public var batchSize: Int { sequences.count }
     /// Total packed rows.
-    public var rows: Int { offsets[offsets.count - 1] }
+    package var rows: Int { offsets[offsets.count - 1] }
     /// The longest sequence's length: the width of the left-padded layout.
     public var maxLength: Int { sequences.map(\.count).max() ?? 0 }
     /// Packed rows of sequence `s`.
-    public func rows(of s: Int) -> Range<Int> { offsets[s]..<offsets[s + 1] }
+    package func rows(of s: Int) -> Range<Int> { offsets[s]..<offsets[s + 1] }
     /// Padding columns before sequence `s` in the left-padded layout.
     public func padding(of s: Int) -> Int { maxLength - sequences[s].count }
 
     /// The sequences of `self` followed by those of `other`.
-    public func appending(_ other: TokenBatch) -> TokenBatch {
+    package func appending(_ other: TokenBatch) -> TokenBatch {
         TokenBatch(sequences + other.sequences, pastLengths: pastLengths + other.pastLengths)
     }
 

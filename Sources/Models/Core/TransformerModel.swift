@@ -2,14 +2,14 @@ import SwiftSightHooks
 import SwiftSightLayers
 
 /// Observes, and may change, the packed [rows, width] value at a hook point. Called in forward order.
-public typealias HookHandler = @Sendable (HookPoint, inout Tensor) async throws -> Void
+package typealias HookHandler = @Sendable (HookPoint, inout Tensor) async throws -> Void
 
 /// One architecture's forward pass, in the pieces the pipeline runs.
 ///
 /// Activations are packed [rows, hidden] tensors over a ``TokenBatch``. A block fires its
 /// inner hook points (attention and MLP, inputs and outputs) through its ``BlockContext``; the
 /// driver (the pipeline's stages) fires the points between blocks.
-public protocol TransformerModel: Sendable {
+package protocol TransformerModel: Sendable {
     /// Sizes and module names.
     var info: ModelInfo { get }
     /// The token embedding lookup, [rows, hidden].

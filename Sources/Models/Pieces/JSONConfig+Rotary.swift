@@ -13,7 +13,7 @@ extension JSONConfig {
     /// - Parameters:
     ///   - defaultPartialFactor: the fraction of each head rotated when the config does not say
     ///     (1 for Llama; 0.25 for GPT-NeoX, as in transformers).
-    public func rotaryEmbedding(headDim: Int, maxPositions: Int, defaultPartialFactor: Double = 1) throws(CheckpointError) -> RotaryEmbedding {
+    package func rotaryEmbedding(headDim: Int, maxPositions: Int, defaultPartialFactor: Double = 1) throws(CheckpointError) -> RotaryEmbedding {
         let (parameters, key): (JSONConfig?, String) = if let p = try optionalObject("rope_parameters") {
             (p, "rope_parameters")
         } else {

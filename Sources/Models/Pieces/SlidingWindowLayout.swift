@@ -1,6 +1,6 @@
 /// Which layers of a model attend through a sliding window: a rule, not a per-layer list, so a
 /// config's layer count allocates nothing before the checkpoint confirms it.
-public enum SlidingWindowLayout: Sendable, Equatable {
+package enum SlidingWindowLayout: Sendable, Equatable {
     /// Every layer fully causal.
     case fullyCausal
     /// Every layer with this window (Mistral).
@@ -11,7 +11,7 @@ public enum SlidingWindowLayout: Sendable, Equatable {
     case perLayer([Int?])
 
     /// The window of layer `layer`, nil where it is fully causal.
-    public func window(forLayer layer: Int) -> Int? {
+    package func window(forLayer layer: Int) -> Int? {
         switch self {
         case .fullyCausal: nil
         case .everyLayer(let window): window
