@@ -8,11 +8,7 @@ import SwiftSightLayers
 /// `model.safetensors.index.json` and the shards its `weight_map` names. All files are
 /// opened and validated up front, each shard once, so a missing shard or a key the index
 /// promises but a shard lacks is reported when the checkpoint is opened, not mid-load.
-///
-/// Only the type is public, because the architectures' public model initializers take one;
-/// reading it is `package`, the model loader's job (users load a folder with
-/// `StandardizedTransformer`).
-public struct CheckpointWeights: Sendable {
+package struct CheckpointWeights: Sendable {
     /// File name of an unsharded checkpoint.
     package static let singleFileName = "model.safetensors"
     /// File name of a sharded checkpoint's index.

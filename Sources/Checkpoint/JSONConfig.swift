@@ -7,10 +7,7 @@ import SwiftSightReading
 /// Integers are accepted where a double is asked for; an integral number written with a
 /// fraction (`64.0`) is accepted as an integer. Anything else of the wrong type is an error
 /// naming the value found and the type expected.
-///
-/// Only the type is public, because the architectures' public configuration initializers take
-/// one; reading it is `package`, the model loader's job rather than user API.
-public struct JSONConfig: Sendable {
+package struct JSONConfig: Sendable {
     /// The file read.
     package let url: URL
     /// Prefix of every key in error messages: `rope_scaling.` for a nested object, else empty.

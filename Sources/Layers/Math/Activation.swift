@@ -1,10 +1,7 @@
 import SwiftSightCKernels
 
 /// Element-wise nonlinearities, by their Hugging Face `activation_function` names.
-///
-/// Public (the cases only) because the architectures' public configurations name theirs;
-/// applying one is `package`, model code rather than user API.
-public enum Activation: String, Sendable, CaseIterable {
+package enum Activation: String, Sendable, CaseIterable {
     /// `gelu_new` (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
     case geluNew = "gelu_new"
     /// Exact GELU: 0.5·x·(1 + erf(x/√2)).

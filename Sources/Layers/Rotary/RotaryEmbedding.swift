@@ -6,10 +6,7 @@ import Foundation
 /// In each head, the first ``rotaryDimension`` features are rotated: feature i and
 /// i + rotaryDimension/2 form a pair turned by the angle position · θᵢ (θ the
 /// ``inverseFrequencies``); the remaining features (GPT-NeoX's partial rotary) pass through.
-///
-/// Only the type is public, because the architectures' public configurations hold one; its
-/// parameters and its math are `package`, model code rather than user API.
-public struct RotaryEmbedding: Sendable, Equatable {
+package struct RotaryEmbedding: Sendable, Equatable {
     /// How the base frequencies are rescaled for longer contexts (`rope_scaling` /
     /// `rope_parameters.rope_type`).
     package enum Scaling: Sendable, Equatable {
