@@ -73,6 +73,8 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["SwiftSightLayers"]),
         .testTarget(name: "ReadingTests", dependencies: ["SwiftSightReading"]),
         .testTarget(name: "TokenizersTests", dependencies: ["SwiftSightTokenizers", "SwiftSightReading"]),
+        // The hook bus on its own: its state machine and a fake forward pass (Docs/HookBus.md).
+        .testTarget(name: "HooksTests", dependencies: ["SwiftSightHooks", "SwiftSightLayers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
         .testTarget(name: "ModelsTests", dependencies: [
             "SwiftSightModels", "SwiftSightCheckpoint", "SwiftSightHooks", "SwiftSightCache", "SwiftSightActors",
