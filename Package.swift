@@ -75,6 +75,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["SwiftSightTokenizers", "SwiftSightReading"]),
         // The hook bus on its own: its state machine and a fake forward pass (Docs/HookBus.md).
         .testTarget(name: "HooksTests", dependencies: ["SwiftSightHooks", "SwiftSightLayers"]),
+        // The activation cache as a bus observer, without a model.
+        .testTarget(name: "CacheTests", dependencies: ["SwiftSightCache", "SwiftSightHooks", "SwiftSightLayers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
         .testTarget(name: "ModelsTests", dependencies: [
             "SwiftSightModels", "SwiftSightCheckpoint", "SwiftSightHooks", "SwiftSightCache", "SwiftSightActors",
