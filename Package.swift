@@ -76,6 +76,8 @@ let package = Package(
         // The hook bus on its own: its state machine and a fake forward pass (Docs/HookBus.md).
         .testTarget(name: "HooksTests", dependencies: ["SwiftSightHooks", "SwiftSightLayers"]),
         // The activation cache as a bus observer, without a model.
+        // The pipeline with a weightless model (no checkpoint).
+        .testTarget(name: "ActorsTests", dependencies: ["SwiftSightActors", "SwiftSightModels", "SwiftSightHooks", "SwiftSightLayers"]),
         .testTarget(name: "CacheTests", dependencies: ["SwiftSightCache", "SwiftSightHooks", "SwiftSightLayers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
         .testTarget(name: "ModelsTests", dependencies: [
