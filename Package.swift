@@ -73,6 +73,12 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["SwiftSightLayers"]),
         .testTarget(name: "ReadingTests", dependencies: ["SwiftSightReading"]),
         .testTarget(name: "TokenizersTests", dependencies: ["SwiftSightTokenizers", "SwiftSightReading"]),
+        // The hook bus on its own: its state machine and a fake forward pass (Docs/HookBus.md).
+        .testTarget(name: "HooksTests", dependencies: ["SwiftSightHooks", "SwiftSightLayers"]),
+        // The activation cache as a bus observer, without a model.
+        // The pipeline with a weightless model (no checkpoint).
+        .testTarget(name: "ActorsTests", dependencies: ["SwiftSightActors", "SwiftSightModels", "SwiftSightHooks", "SwiftSightLayers"]),
+        .testTarget(name: "CacheTests", dependencies: ["SwiftSightCache", "SwiftSightHooks", "SwiftSightLayers"]),
         .testTarget(name: "CheckpointTests", dependencies: ["SwiftSightCheckpoint", "SwiftSightLayers"]),
         // Code only the tests use (the sequential `ForwardPass`), kept out of the library.
         .target(name: "SwiftSightTestSupport", dependencies: ["SwiftSightModels", "SwiftSightHooks", "SwiftSightLayers"],

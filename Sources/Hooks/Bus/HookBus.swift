@@ -1,5 +1,4 @@
 import SwiftSightLayers
-import Synchronization
 
 /// One trace's meeting point between the forward pass and its intervention code.
 ///
@@ -10,18 +9,11 @@ import Synchronization
 /// carry sequence numbers (``HookPoint/sequenceNumber``), so a request for a point that has
 /// passed fails at once with ``TraceError/outOfOrder(requested:passed:)``. Invokes are served
 /// in the order they were defined; observers (the cache) see each point last.
+///
+/// This class is the façade: the trace's fixed description and the tensor work (an invoke's
+/// rows in and out of the packed value). Its storage (`HookBusStorage`) holds the lock and the
+/// suspended parties; every decision is made by `HookBusStateMachine` (Docs/HookBus.md).
 public final class HookBus: Sendable {
-    struct State {
-        var invokes: [InvokeStateMachine]
-        var stopRequested = false
-        var stoppedAfter: HookPoint?
-        var endReason: String?
-        var failure: Error?
-        var skips: [Int: [Int: Tensor?]] = [:]
-        /// For traces with gradients: the values each invoke has read, by point.
-        var reads: [Int: [HookPoint: Tensor]] = [:]
-    }
-
     /// The tape the forward pass records on, for traces that take gradients.
     public let tape: GradientTape?
 
@@ -34,7 +26,7 @@ public final class HookBus: Sendable {
     /// The observers (such as the cache) that see each point after the interventions.
     public let observers: [HookObserver]
     private let observedPoints: Set<HookPoint>
-    private let state: Mutex<State>
+    private let storage: HookBusStorage
 
     /// A bus for one trace. `invokeSequences` must cover the layout's sequences in order.
     public init(layout: SequenceLayout, invokeSequences: [Range<Int>], layers: Int, observers: [HookObserver] = [],
@@ -45,7 +37,7 @@ public final class HookBus: Sendable {
         self.layers = layers
         self.observers = observers
         self.observedPoints = observers.reduce(into: Set()) { $0.formUnion($1.points) }
-        self.state = Mutex(State(invokes: Array(repeating: InvokeStateMachine(), count: invokeSequences.count)))
+        self.storage = HookBusStorage(invokes: invokeSequences.count)
     }
 
     /// A bus with no interventions and no observers: every point passes at once.
@@ -63,37 +55,29 @@ public final class HookBus: Sendable {
     public func reach(_ point: HookPoint, _ packed: inout Tensor) async throws {
         // An invoke that skips a block does not see the block's inner points, even when the
         // block is computed for other rows.
-        let skipping = point.isInsideBlock ? Set(skips(layer: point.layer ?? -1).keys) : []
-        for invoke in invokeSequences.indices where !skipping.contains(invoke) {
+        let skipping = point.isInsideBlock ? skips(layer: point.layer ?? -1) : [:]
+        for invoke in invokeSequences.indices where skipping.index(forKey: invoke) == nil {
             while true {
-                let arrival = try state.withLock { s throws -> InvokeStateMachine.Arrival in
-                    if let failure = s.failure { throw failure }
-                    return s.invokes[invoke].arrive(at: point)
-                }
-                switch arrival {
+                switch storage.withMachine({ $0.pointReached(point, invoke: invoke) }) {
                 case .pass:
                     break
                 case .deliver(let request):
                     let value = layout.leftPadded(packed, sequences: invokeSequences[invoke])
-                    state.withLock { s in
-                        s.invokes[invoke].held = value
-                        if value.isTracked { s.reads[invoke, default: [:]][point] = value }
-                    }
+                    storage.withMachine { $0.delivered(value, at: point, invoke: invoke) }
                     request.resume(returning: value)
-                    try await park(invoke)
-                    let (held, changed) = state.withLock { $0.invokes[invoke].release(point) }
-                    // With gradients, what flows on is always the invoke's value, so the
-                    // gradient through this point passes through the node the invoke read.
-                    if let held, changed || held.isTracked {
+                    try await storage.park(invoke: invoke)
+                    if let held = storage.withMachine({ $0.released(point, invoke: invoke) }) {
                         layout.scatter(held, into: &packed, sequences: invokeSequences[invoke])
                     }
                 case .park:
-                    try await park(invoke)
+                    try await storage.park(invoke: invoke)
                     continue
                 case .failAndPark(let request, let error):
                     request.resume(throwing: error)
-                    try await park(invoke)
+                    try await storage.park(invoke: invoke)
                     continue
+                case .fail(let error):
+                    throw error
                 }
                 break
             }
@@ -101,11 +85,7 @@ public final class HookBus: Sendable {
         if observedPoints.contains(point) {
             for observer in observers where observer.points.contains(point) { observer.observe(point, packed, layout: layout) }
         }
-        let stopped = state.withLock { s in
-            if s.stopRequested, s.stoppedAfter == nil { s.stoppedAfter = point }
-            return s.stopRequested
-        }
-        if stopped { throw TraceStopped(after: point) }
+        if storage.withMachine({ $0.pointLeft(point) }) { throw TraceStopped(after: point) }
     }
 
     /// Whether anyone takes the value at `point` if the forward pass produces it: an invoke of
@@ -115,50 +95,25 @@ public final class HookBus: Sendable {
     /// probabilities) only on request.
     public func wants(_ point: HookPoint) -> Bool {
         if observedPoints.contains(point) { return true }
-        let skipping = point.isInsideBlock ? Set(skips(layer: point.layer ?? -1).keys) : []
-        return state.withLock { s in
-            s.invokes.indices.contains { !skipping.contains($0) && s.invokes[$0].isWaiting(for: point) }
-        }
+        return storage.withMachine { $0.wants(point) }
     }
 
     /// Whether nothing at or after `point` can be taken any more: every invoke's intervention code
     /// has returned and no observer watches such a point.
     public func isDone(before point: HookPoint) -> Bool {
         if observedPoints.contains(where: { $0 >= point }) { return false }
-        return state.withLock { s in s.invokes.allSatisfy(\.isFinished) }
+        return storage.withMachine { $0.allFinished }
     }
 
     /// Replacement outputs for layer `layer`, by invoke (nil: the layer's input passes through),
     /// for the invokes that asked to skip it.
     public func skips(layer: Int) -> [Int: Tensor?] {
-        state.withLock { $0.skips[layer] ?? [:] }
+        storage.withMachine { $0.skips[layer] ?? [:] }
     }
 
     /// The forward pass is over (`reason` says why); requests still waiting fail with it.
     public func finish(reason: String) {
-        let waiting = state.withLock { s in
-            s.endReason = reason
-            return s.invokes.indices.compactMap { s.invokes[$0].end() }
-        }
-        for (continuation, point) in waiting {
-            continuation.resume(throwing: TraceError.neverReached(point, reason: reason))
-        }
-    }
-
-    private func park(_ invoke: Int) async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-                let now: Result<Void, Error>? = state.withLock { s in
-                    if let failure = s.failure { return .failure(failure) }
-                    if s.invokes[invoke].mayContinue { return .success(()) }
-                    s.invokes[invoke].parkedPipeline = c
-                    return nil
-                }
-                if let now { c.resume(with: now) }
-            }
-        } onCancel: {
-            abort(CancellationError())
-        }
+        storage.finish(reason: reason)
     }
 
     // MARK: - Intervention side
@@ -167,22 +122,7 @@ public final class HookBus: Sendable {
     /// - Throws: ``TraceError`` if the point has passed, does not exist, or will never be reached.
     public func value(at point: HookPoint, invoke: Int) async throws -> Tensor {
         if let layer = point.layer, layer < 0 || layer >= layers { throw TraceError.layerOutOfRange(point, layers: layers) }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Tensor, Error>) in
-                let outcome = state.withLock { s -> Result<InvokeStateMachine.Request, Error> in
-                    if let failure = s.failure { return .failure(failure) }
-                    return .success(s.invokes[invoke].request(point, continuation: c, endReason: s.endReason))
-                }
-                switch outcome {
-                case .failure(let error): c.resume(throwing: error)
-                case .success(.value(let value)): c.resume(returning: value)
-                case .success(.fail(let error)): c.resume(throwing: error)
-                case .success(.wait(let pipeline)): pipeline?.resume()
-                }
-            }
-        } onCancel: {
-            abort(CancellationError())
-        }
+        return try await storage.value(at: point, invoke: invoke)
     }
 
     /// Changes the value at `point` for `invoke` in place; everything downstream sees the change.
@@ -191,10 +131,7 @@ public final class HookBus: Sendable {
         let shape = value.shape
         try body(&value)
         guard value.shape == shape else { throw TraceError.shapeMismatch(point, expected: shape, got: value.shape) }
-        state.withLock { s in
-            s.invokes[invoke].held = value
-            s.invokes[invoke].changed = true
-        }
+        storage.withMachine { [value] in $0.edited(invoke: invoke, value) }
     }
 
     /// Skips layer `layer` for `invoke`: its output becomes `output` (or its input, if nil).
@@ -209,49 +146,37 @@ public final class HookBus: Sendable {
         } catch TraceError.outOfOrder(_, let passed) {
             throw TraceError.skipTooLate(layer: layer, passed: passed)
         }
-        state.withLock { $0.skips[layer, default: [:]][invoke] = .some(output) }
+        storage.withMachine { $0.skipRequested(layer: layer, invoke: invoke, output: output) }
     }
 
     /// Stops the forward pass after the current point: later layers are not computed.
     public func stop() {
-        state.withLock { $0.stopRequested = true }
+        storage.withMachine { $0.stopRequested() }
     }
 
     /// The values `invoke` has read so far, by point (traces with gradients only).
-    public func reads(invoke: Int) -> [HookPoint: Tensor] { state.withLock { $0.reads[invoke] ?? [:] } }
+    public func reads(invoke: Int) -> [HookPoint: Tensor] { storage.withMachine { $0.reads[invoke] ?? [:] } }
 
     /// The values every invoke has read so far (traces with gradients only).
-    public func allReads() -> [Tensor] { state.withLock { $0.reads.values.flatMap(\.values) } }
+    public func allReads() -> [Tensor] { storage.withMachine { $0.reads.values.flatMap(\.values) } }
 
     /// The error that ended the trace, if one did.
-    public var failure: Error? { state.withLock { $0.failure } }
+    public var failure: Error? { storage.withMachine { $0.failure } }
 
     /// Whether an intervention asked to stop.
-    public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+    public var isStopRequested: Bool { storage.withMachine { $0.isStopRequested } }
 
     /// The last point the forward pass produced before a ``stop()`` ended it; nil while it has not
     /// ended that way. Points after it were never reached, for invokes and observers alike.
-    public var stoppedAfter: HookPoint? { state.withLock { $0.stoppedAfter } }
+    public var stoppedAfter: HookPoint? { storage.withMachine { $0.stoppedAfter } }
 
     /// `invoke`'s intervention code has returned: the forward pass no longer waits for it.
     public func interventionFinished(invoke: Int) {
-        state.withLock { $0.invokes[invoke].finish() }?.resume()
+        storage.interventionFinished(invoke: invoke)
     }
 
     /// Ends the trace with `error`: every waiting party fails with it.
     public func abort(_ error: Error) {
-        let (parked, waiting) = state.withLock { s -> ([CheckedContinuation<Void, Error>], [CheckedContinuation<Tensor, Error>]) in
-            if s.failure == nil { s.failure = error }
-            var parked: [CheckedContinuation<Void, Error>] = []
-            var waiting: [CheckedContinuation<Tensor, Error>] = []
-            for i in s.invokes.indices {
-                if let p = s.invokes[i].parkedPipeline { parked.append(p); s.invokes[i].parkedPipeline = nil }
-                if let w = s.invokes[i].end() { waiting.append(w.continuation) }
-            }
-            return (parked, waiting)
-        }
-        let failure = state.withLock { $0.failure } ?? error
-        parked.forEach { $0.resume(throwing: failure) }
-        waiting.forEach { $0.resume(throwing: failure) }
+        storage.abort(error)
     }
 }

@@ -5,12 +5,17 @@ import SwiftSightLayers
 /// The forward pass may only move past a point once the intervention has said what it needs
 /// next: it is either waiting for a later point or finished. A pure state machine: methods
 /// return what to do, the bus does it (resuming continuations outside the lock).
-struct InvokeStateMachine {
+///
+/// Generic over the two kinds of suspended party so that tests can walk it with plain labels;
+/// the bus uses `CheckedContinuation<Tensor, Error>` (`Waiter`, an intervention waiting for a
+/// value) and `CheckedContinuation<Void, Error>` (`Parked`, the forward pass waiting for the
+/// intervention). Within the module the compiler specialises it, so this costs nothing per point.
+struct InvokeStateMachine<Waiter, Parked> {
     enum Phase {
         /// Intervention code is running and has not asked for anything yet.
         case running
         /// Intervention code waits for `point`.
-        case waiting(HookPoint, CheckedContinuation<Tensor, Error>)
+        case waiting(HookPoint, Waiter)
         /// The forward pass is parked at `point`; the intervention holds its value.
         case holding(HookPoint)
         /// The intervention has returned (or failed).
@@ -24,7 +29,7 @@ struct InvokeStateMachine {
     var held: Tensor?
     var changed = false
     /// The forward pass, parked until this invoke makes progress.
-    var parkedPipeline: CheckedContinuation<Void, Error>?
+    var parkedPipeline: Parked?
 
     // MARK: Forward pass side
 
@@ -32,12 +37,12 @@ struct InvokeStateMachine {
         /// Nobody here needs the point: move on.
         case pass
         /// Hand the value to the waiting intervention, then park until it moves on.
-        case deliver(CheckedContinuation<Tensor, Error>)
+        case deliver(Waiter)
         /// The intervention has not said what it needs yet: park until it does.
         case park
         /// The requested point was passed without being produced (a skipped block's inner
         /// point): fail the request, then park until the intervention says what it needs next.
-        case failAndPark(CheckedContinuation<Tensor, Error>, TraceError)
+        case failAndPark(Waiter, TraceError)
     }
 
     mutating func arrive(at point: HookPoint) -> Arrival {
@@ -45,19 +50,19 @@ struct InvokeStateMachine {
         case .finished:
             passed = point
             return .pass
-        case .waiting(let wanted, let continuation):
+        case .waiting(let wanted, let waiter):
             if wanted > point {
                 passed = point
                 return .pass
             }
             if wanted < point {
                 phase = .running
-                return .failAndPark(continuation, .neverReached(
+                return .failAndPark(waiter, .neverReached(
                     wanted, reason: "the forward pass reached \(point) without producing it (was its layer skipped?)"))
             }
             phase = .holding(point)
             changed = false
-            return .deliver(continuation)
+            return .deliver(waiter)
         case .running, .holding:
             return .park
         }
@@ -96,11 +101,10 @@ struct InvokeStateMachine {
         /// Fail the request.
         case fail(TraceError)
         /// Wait; resume the parked forward pass if there is one.
-        case wait(resume: CheckedContinuation<Void, Error>?)
+        case wait(resume: Parked?)
     }
 
-    mutating func request(_ point: HookPoint, continuation: CheckedContinuation<Tensor, Error>,
-                          endReason: String?) -> Request {
+    mutating func request(_ point: HookPoint, waiter: Waiter, endReason: String?) -> Request {
         if case .holding(let current) = phase {
             if point == current, let held { return .value(held) }
             if point < current { return .fail(.outOfOrder(requested: point, passed: current)) }
@@ -108,22 +112,25 @@ struct InvokeStateMachine {
             return .fail(.outOfOrder(requested: point, passed: passed))
         }
         if let endReason { return .fail(.neverReached(point, reason: endReason)) }
-        phase = .waiting(point, continuation)
+        phase = .waiting(point, waiter)
         defer { parkedPipeline = nil }
         return .wait(resume: parkedPipeline)
     }
 
     /// The intervention returned or failed: the forward pass may run to the end.
-    mutating func finish() -> CheckedContinuation<Void, Error>? {
+    mutating func finish() -> Parked? {
         phase = .finished
         defer { parkedPipeline = nil }
         return parkedPipeline
     }
 
     /// The forward pass ended: a waiting request can never be served.
-    mutating func end() -> (continuation: CheckedContinuation<Tensor, Error>, point: HookPoint)? {
-        guard case .waiting(let point, let continuation) = phase else { return nil }
+    mutating func end() -> (waiter: Waiter, point: HookPoint)? {
+        guard case .waiting(let point, let waiter) = phase else { return nil }
         phase = .running
-        return (continuation, point)
+        return (waiter, point)
     }
 }
+
+extension InvokeStateMachine: Sendable where Waiter: Sendable, Parked: Sendable {}
+extension InvokeStateMachine.Phase: Sendable where Waiter: Sendable, Parked: Sendable {}
