@@ -21,15 +21,15 @@ struct FakeModel: TransformerModel {
 
     func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor { tokenEmbeddings }
 
-    func block(_ layer: Int, _ x: Tensor, batch: TokenBatch, cache: KVCache?, hook: HookHandler) async throws -> Tensor {
+    func block(_ layer: Int, _ x: Tensor, context: BlockContext) async throws -> Tensor {
         var attentionInput = x
-        try await hook(.attentionInput(layer), &attentionInput)
+        try await context.fire(.attentionInput(layer), &attentionInput)
         var attention = Self.map(attentionInput) { $0 + 1 }
-        try await hook(.attentionOutput(layer), &attention)
+        try await context.fire(.attentionOutput(layer), &attention)
         var mlpInput = Self.map(x) { $0 }
-        try await hook(.mlpInput(layer), &mlpInput)
+        try await context.fire(.mlpInput(layer), &mlpInput)
         var mlp = mlpInput
-        try await hook(.mlpOutput(layer), &mlp)
+        try await context.fire(.mlpOutput(layer), &mlp)
         return Tensor(uncheckedShape: x.shape, values: zip(attention.scalars, mlp.scalars).map(+))
     }
 
