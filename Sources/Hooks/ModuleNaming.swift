@@ -7,7 +7,12 @@ import Foundation
 /// `{i}` stands for the layer index.
 public struct ModuleNaming: Sendable, Hashable {
     /// Which side of a module a hook point observes.
-    public enum Side: String, Sendable { case input, output }
+    public enum Side: String, Sendable {
+        /// What enters the module (nnsight's `.input`).
+        case input
+        /// What the module returns (nnsight's `.output`).
+        case output
+    }
 
     /// The token embedding module (`transformer.wte`).
     public let embedTokens: String

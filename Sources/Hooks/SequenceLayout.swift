@@ -5,18 +5,18 @@ import SwiftSightLayers
 /// The forward pass keeps sequences packed with no padding; users see [batch, length, width]
 /// tensors, left-padded to the longest sequence. This converts between the two, for all
 /// sequences or a contiguous group of them (one invoke's).
-public struct SequenceLayout: Sendable, Equatable {
+package struct SequenceLayout: Sendable, Equatable {
     /// Length of each sequence.
-    public let lengths: [Int]
+    package let lengths: [Int]
     /// Row where each sequence starts; the last entry is the total row count.
-    public let offsets: [Int]
+    package let offsets: [Int]
     /// Positions of each sequence already cached before these rows (generation steps after the
     /// first); attention of row i of sequence s reaches keys 0..<past(s) + i + 1.
-    public let pastLengths: [Int]
+    package let pastLengths: [Int]
 
     /// The layout of sequences of these lengths, packed in order, after `pastLengths` cached
     /// positions each (none by default).
-    public init(lengths: [Int], pastLengths: [Int]? = nil) {
+    package init(lengths: [Int], pastLengths: [Int]? = nil) {
         var offsets = [0]
         for n in lengths { offsets.append(offsets[offsets.count - 1] + n) }
         self.lengths = lengths
@@ -25,14 +25,14 @@ public struct SequenceLayout: Sendable, Equatable {
     }
 
     /// Keys each sequence's attention covers: its cached positions and its rows.
-    public func keyLength(of s: Int) -> Int { pastLengths[s] + lengths[s] }
+    package func keyLength(of s: Int) -> Int { pastLengths[s] + lengths[s] }
 
     /// Total rows.
-    public var rows: Int { offsets[offsets.count - 1] }
+    package var rows: Int { offsets[offsets.count - 1] }
 
     /// Sequences `group` of `packed` in the left-padded [group.count, longest, width] layout,
     /// zeros at padding. A single sequence is a view, not a copy. O(group rows · width).
-    public func leftPadded(_ packed: Tensor, sequences group: Range<Int>? = nil) -> Tensor {
+    package func leftPadded(_ packed: Tensor, sequences group: Range<Int>? = nil) -> Tensor {
         let group = group ?? 0..<lengths.count
         if packed.rank == 3 { return leftPaddedSquare(packed, sequences: group) }
         let width = packed.shape[1]
@@ -62,7 +62,7 @@ public struct SequenceLayout: Sendable, Equatable {
     }
 
     /// Writes a left-padded value for sequences `group` back into their rows of `packed`. O(rows · width).
-    public func scatter(_ padded: Tensor, into packed: inout Tensor, sequences group: Range<Int>? = nil) {
+    package func scatter(_ padded: Tensor, into packed: inout Tensor, sequences group: Range<Int>? = nil) {
         let group = group ?? 0..<lengths.count
         if packed.rank == 3 { return scatterSquare(padded, into: &packed, sequences: group) }
         let width = packed.shape[1]
@@ -88,7 +88,7 @@ public struct SequenceLayout: Sendable, Equatable {
     }
 
     /// Whether `value` has the left-padded shape of sequences `group` with rows of `width`.
-    public func fits(_ value: Tensor, sequences group: Range<Int>, width: Int) -> Bool {
+    package func fits(_ value: Tensor, sequences group: Range<Int>, width: Int) -> Bool {
         value.shape == [group.count, group.map { lengths[$0] }.max() ?? 0, width]
     }
 }

@@ -13,23 +13,23 @@ import SwiftSightLayers
 /// This class is the façade: the trace's fixed description and the tensor work (an invoke's
 /// rows in and out of the packed value). Its storage (`HookBusStorage`) holds the lock and the
 /// suspended parties; every decision is made by `HookBusStateMachine` (Docs/HookBus.md).
-public final class HookBus: Sendable {
+package final class HookBus: Sendable {
     /// The tape the forward pass records on, for traces that take gradients.
-    public let tape: GradientTape?
+    package let tape: GradientTape?
 
     /// Rows of each sequence in the packed activations.
-    public let layout: SequenceLayout
+    package let layout: SequenceLayout
     /// Sequences belonging to each invoke, in definition order.
-    public let invokeSequences: [Range<Int>]
+    package let invokeSequences: [Range<Int>]
     /// Number of layers, to reject requests for layers that do not exist.
-    public let layers: Int
+    package let layers: Int
     /// The observers (such as the cache) that see each point after the interventions.
-    public let observers: [HookObserver]
+    package let observers: [HookObserver]
     private let observedPoints: Set<HookPoint>
     private let storage: HookBusStorage
 
     /// A bus for one trace. `invokeSequences` must cover the layout's sequences in order.
-    public init(layout: SequenceLayout, invokeSequences: [Range<Int>], layers: Int, observers: [HookObserver] = [],
+    package init(layout: SequenceLayout, invokeSequences: [Range<Int>], layers: Int, observers: [HookObserver] = [],
                 tape: GradientTape? = nil) {
         self.tape = tape
         self.layout = layout
@@ -41,7 +41,7 @@ public final class HookBus: Sendable {
     }
 
     /// A bus with no interventions and no observers: every point passes at once.
-    public static func passive(layout: SequenceLayout, layers: Int) -> HookBus {
+    package static func passive(layout: SequenceLayout, layers: Int) -> HookBus {
         let bus = HookBus(layout: layout, invokeSequences: [0..<layout.lengths.count], layers: layers)
         bus.interventionFinished(invoke: 0)
         return bus
@@ -52,7 +52,7 @@ public final class HookBus: Sendable {
     /// Called by the forward pass at `point` with the packed value; returns once every invoke that
     /// asked for the point has moved on, with their edits applied to `packed`.
     /// - Throws: ``TraceStopped`` if an intervention called ``stop()``; the error that aborted the trace.
-    public func reach(_ point: HookPoint, _ packed: inout Tensor) async throws {
+    package func reach(_ point: HookPoint, _ packed: inout Tensor) async throws {
         // An invoke that skips a block does not see the block's inner points, even when the
         // block is computed for other rows.
         let skipping = point.isInsideBlock ? skips(layer: point.layer ?? -1) : [:]
@@ -93,26 +93,26 @@ public final class HookBus: Sendable {
     /// recording it. Exact once the point before it has been reached, since every invoke has then
     /// said what it needs next; the forward pass asks it to compute optional values (attention
     /// probabilities) only on request.
-    public func wants(_ point: HookPoint) -> Bool {
+    package func wants(_ point: HookPoint) -> Bool {
         if observedPoints.contains(point) { return true }
         return storage.withMachine { $0.wants(point) }
     }
 
     /// Whether nothing at or after `point` can be taken any more: every invoke's intervention code
     /// has returned and no observer watches such a point.
-    public func isDone(before point: HookPoint) -> Bool {
+    package func isDone(before point: HookPoint) -> Bool {
         if observedPoints.contains(where: { $0 >= point }) { return false }
         return storage.withMachine { $0.allFinished }
     }
 
     /// Replacement outputs for layer `layer`, by invoke (nil: the layer's input passes through),
     /// for the invokes that asked to skip it.
-    public func skips(layer: Int) -> [Int: Tensor?] {
+    package func skips(layer: Int) -> [Int: Tensor?] {
         storage.withMachine { $0.skips[layer] ?? [:] }
     }
 
     /// The forward pass is over (`reason` says why); requests still waiting fail with it.
-    public func finish(reason: String) {
+    package func finish(reason: String) {
         storage.finish(reason: reason)
     }
 
@@ -120,13 +120,13 @@ public final class HookBus: Sendable {
 
     /// The value at `point` for `invoke`, [sequences, length, width], once the forward pass gets there.
     /// - Throws: ``TraceError`` if the point has passed, does not exist, or will never be reached.
-    public func value(at point: HookPoint, invoke: Int) async throws -> Tensor {
+    package func value(at point: HookPoint, invoke: Int) async throws -> Tensor {
         if let layer = point.layer, layer < 0 || layer >= layers { throw TraceError.layerOutOfRange(point, layers: layers) }
         return try await storage.value(at: point, invoke: invoke)
     }
 
     /// Changes the value at `point` for `invoke` in place; everything downstream sees the change.
-    public func edit(_ point: HookPoint, invoke: Int, _ body: (inout Tensor) throws -> Void) async throws {
+    package func edit(_ point: HookPoint, invoke: Int, _ body: (inout Tensor) throws -> Void) async throws {
         var value = try await value(at: point, invoke: invoke)
         let shape = value.shape
         try body(&value)
@@ -136,7 +136,7 @@ public final class HookBus: Sendable {
 
     /// Skips layer `layer` for `invoke`: its output becomes `output` (or its input, if nil).
     /// Must be asked before `layers_input.layer` has passed.
-    public func skip(layer: Int, invoke: Int, output: Tensor?) async throws {
+    package func skip(layer: Int, invoke: Int, output: Tensor?) async throws {
         let point = HookPoint.layerInput(layer)
         do {
             let input = try await value(at: point, invoke: invoke)
@@ -150,33 +150,33 @@ public final class HookBus: Sendable {
     }
 
     /// Stops the forward pass after the current point: later layers are not computed.
-    public func stop() {
+    package func stop() {
         storage.withMachine { $0.stopRequested() }
     }
 
     /// The values `invoke` has read so far, by point (traces with gradients only).
-    public func reads(invoke: Int) -> [HookPoint: Tensor] { storage.withMachine { $0.reads[invoke] ?? [:] } }
+    package func reads(invoke: Int) -> [HookPoint: Tensor] { storage.withMachine { $0.reads[invoke] ?? [:] } }
 
     /// The values every invoke has read so far (traces with gradients only).
-    public func allReads() -> [Tensor] { storage.withMachine { $0.reads.values.flatMap(\.values) } }
+    package func allReads() -> [Tensor] { storage.withMachine { $0.reads.values.flatMap(\.values) } }
 
     /// The error that ended the trace, if one did.
-    public var failure: Error? { storage.withMachine { $0.failure } }
+    package var failure: Error? { storage.withMachine { $0.failure } }
 
     /// Whether an intervention asked to stop.
-    public var isStopRequested: Bool { storage.withMachine { $0.isStopRequested } }
+    package var isStopRequested: Bool { storage.withMachine { $0.isStopRequested } }
 
     /// The last point the forward pass produced before a ``stop()`` ended it; nil while it has not
     /// ended that way. Points after it were never reached, for invokes and observers alike.
-    public var stoppedAfter: HookPoint? { storage.withMachine { $0.stoppedAfter } }
+    package var stoppedAfter: HookPoint? { storage.withMachine { $0.stoppedAfter } }
 
     /// `invoke`'s intervention code has returned: the forward pass no longer waits for it.
-    public func interventionFinished(invoke: Int) {
+    package func interventionFinished(invoke: Int) {
         storage.interventionFinished(invoke: invoke)
     }
 
     /// Ends the trace with `error`: every waiting party fails with it.
-    public func abort(_ error: Error) {
+    package func abort(_ error: Error) {
         storage.abort(error)
     }
 }

@@ -40,8 +40,8 @@ public enum TraceError: Error, CustomStringConvertible, Equatable, Sendable {
 
 /// Thrown inside the forward pass when an intervention called `stop()`: the stages after the
 /// current point are cancelled. Not an error for the caller.
-public struct TraceStopped: Error, Sendable {
+package struct TraceStopped: Error, Sendable {
     /// The last point the forward pass produced.
-    public let after: HookPoint
+    package let after: HookPoint
 }
 

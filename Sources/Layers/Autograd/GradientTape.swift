@@ -29,9 +29,9 @@ private let nextTapeID = Atomic<UInt64>(1)
 /// place at a time. Pullbacks compute first-order gradients only: they run on constants, so
 /// the backward pass is not itself recorded (no higher-order gradients).
 ///
-/// Only the type is public, because a public property of the hook bus names it; everything it
-/// does is `package`: users take gradients through a trace (`gradients:`, `t.backward`).
-public final class GradientTape: Sendable {
+/// Model code and the bus use it; users take gradients through a trace (`gradients:`,
+/// `t.backward`).
+package final class GradientTape: Sendable {
     struct State: Sendable {
         var nodes: [TapeNode] = []
         /// The shape of each node's value, for zero gradients and shape checks.
