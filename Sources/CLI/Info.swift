@@ -2,7 +2,8 @@ import ArgumentParser
 import SwiftSight
 
 struct Info: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the OpenBLAS kernel in use and the model's sizes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the OpenBLAS kernel in use, the model's sizes, its module paths and every standardized point.")
 
     @OptionGroup var options: ModelOptions
 
@@ -17,5 +18,27 @@ struct Info: AsyncParsableCommand {
               + "vocabulary \(model.vocabSize), up to \(info.maxPositions) positions")
         print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(info.naming.mlp), "
               + "final norm \(info.naming.finalNorm), head \(info.naming.head)")
+        print("points (I = 0...\(info.numLayers - 1)):")
+        let rows = Self.pointRows(info)
+        let widths = (0..<2).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            print("  " + zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                  + "  " + row[2])
+        }
+    }
+
+    /// One row per kind of standardized point: its nnterp name, nnsight's envoy key (what
+    /// `--save` and the cache accept besides the name) and the shape of its value.
+    static func pointRows(_ info: ModelInfo) -> [[String]] {
+        let n = info.naming
+        func generic(_ template: String) -> String { template.replacingOccurrences(of: "{i}", with: "I") }
+        let naming = ModuleNaming(embedTokens: n.embedTokens, layer: generic(n.layer), attention: generic(n.attention),
+                                  mlp: generic(n.mlp), finalNorm: n.finalNorm, head: n.head)
+        return HookPoint.all(layers: 1, includingAttentionProbabilities: true).map { point in
+            let name = point.layer == nil ? point.name : String(point.name.dropLast()) + "I"
+            let shape = point.isAttentionProbabilities ? "[batch, \(info.numHeads), seq, seq]"
+                : "[batch, seq, \(point == .logits ? info.vocabSize : info.hiddenSize)]"
+            return [name, naming.envoyKey(of: point), shape]
+        }
     }
 }

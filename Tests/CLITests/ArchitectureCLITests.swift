@@ -30,6 +30,26 @@ import Testing
         }
     }
 
+    /// `info` lists every kind of standardized point with nnsight's key and its shape; each key
+    /// it prints (at layer 1) is one `trace --save` accepts and writes under that same key.
+    @Test(arguments: ["tiny-llama", "tiny-neox"])
+    func infoListsEveryPointByItsEnvoyKey(_ name: String) throws {
+        let info = try CLI.run(["info", "--model", model(name)])
+        #expect(info.status == 0, "\(info.err)")
+        let rows = info.out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            .filter { $0.count >= 3 && $0[1].hasPrefix("model.") }
+        #expect(rows.map { $0[0] } == ["token_embeddings", "layers_input.I", "attentions_input.I", "attention_probabilities.I",
+                                       "attentions_output.I", "mlps_input.I", "mlps_output.I", "layers_output.I",
+                                       "ln_final", "logits"], "\(info.out)")
+        #expect(info.out.contains("[batch, 4, seq, seq]") && info.out.contains("[batch, seq, 64]"), "\(info.out)")
+        let keys = rows.map { $0[1].replacingOccurrences(of: ".I.", with: ".1.") }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("info-\(UUID().uuidString).safetensors")
+        let trace = try CLI.run(["trace", "--model", model(name), "--prompt", "Hello world", "--save", keys.joined(separator: ","),
+                                 "--out", out.path])
+        #expect(trace.status == 0, "\(trace.err)")
+        #expect(try ActivationFile(out).keys == (keys + ["attention_mask", "input_ids"]).sorted())
+    }
+
     @Test func saveAndCacheByOriginalNames() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).safetensors")
         let llama = try CLI.run(["trace", "--model", model("tiny-llama"), "--prompt", "Hello world",
