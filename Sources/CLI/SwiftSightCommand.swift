@@ -10,7 +10,7 @@ struct SwiftSightCommand: AsyncParsableCommand {
             commandName: "swiftsight",
             abstract: "Look inside transformer language models while they run.",
             version: "swiftsight \(SwiftSightVersion.string)\n\(BLASRuntime.current)",
-            subcommands: [Run.self, Tokenize.self, Trace.self, Dump.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, Bench.self, BenchGEMM.self, Generate.self])
+            subcommands: [Run.self, Tokenize.self, Trace.self, Dump.self, LogitLensCommand.self, PatchCommand.self, SteerCommand.self, Info.self, Validate.self, Bench.self, BenchGEMM.self, Generate.self])
     }
 }
 
@@ -28,8 +28,8 @@ struct ModelOptions: ParsableArguments {
         if let model { try OptionCheck.path(model, "--model") }
     }
 
-    func load() async throws -> StandardizedTransformer {
+    func load(validate: Bool = true) async throws -> StandardizedTransformer {
         try await StandardizedTransformer(model.map { .directory(URL(fileURLWithPath: $0)) } ?? .embedded,
-                                          weightPrecision: weightPrecision)
+                                          validate: validate, weightPrecision: weightPrecision)
     }
 }
