@@ -15,6 +15,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
                       (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
+  tiny-phi3           phi3: fused qkv_proj (GQA 4/2, head_dim 24) and gate_up_proj, partial_rotary_factor
+                      0.5 (12 of 24 features rotated), sliding_window 5, untied lm_head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -41,7 +43,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
+from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Phi3Config,
+                          Qwen2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -80,6 +83,10 @@ def specs(vocab, eos):
         ("tiny-neox-sequential", NEOX_NAMES, 705, GPTNeoXConfig(
             **common, intermediate_size=128, use_parallel_residual=False, hidden_act="gelu", layer_norm_eps=1e-5,
             rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+        ("tiny-phi3", LLAMA_NAMES, 706, Phi3Config(
+            **common, intermediate_size=80, num_key_value_heads=2, head_dim=24, rms_norm_eps=1e-5,
+            tie_word_embeddings=False, sliding_window=5,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.5))),
     ]
 
 
@@ -195,6 +202,9 @@ def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
                 "gpt_neox.layers.0.input_layernorm.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.weight"]
+    if model.config.model_type == "phi3":
+        return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
+                "model.layers.0.input_layernorm.weight", "model.norm.weight"]
     p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":

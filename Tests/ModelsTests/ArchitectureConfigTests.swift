@@ -96,4 +96,23 @@ import Testing
                 """))
         }
     }
+
+    /// Phi-3: the Mistral-style window on every layer, transformers' defaults, and LongRoPE
+    /// (also its old names `su` and `yarn`, which transformers renames to `longrope`) refused
+    /// naming the key.
+    @Test func phi3() throws {
+        let phi3 = llama.replacingOccurrences(of: "\"llama\"", with: "\"phi3\"")
+        let c = try LlamaConfiguration(config("{\(phi3), \"sliding_window\": 5, \"partial_rotary_factor\": 0.5}"))
+        #expect(c.slidingWindows == [5, 5] && c.rmsNormEpsilon == 1e-5 && c.rotary.rotaryDimension == 8)
+        #expect(!c.qkvBias && !c.outputBias && !c.mlpBias)
+        for type in ["longrope", "su", "yarn"] {
+            #expect(throws: CheckpointError.invalidConfigValue(
+                path: "/tmp/config.json", key: "rope_scaling.rope_type", value: type,
+                reason: "phi3 supports the default rope type only (longrope, su and yarn are not supported)")) {
+                try LlamaConfiguration(config("""
+                    {\(phi3), "rope_scaling": {"type": "\(type)", "short_factor": [1, 1], "long_factor": [2, 2]}}
+                    """))
+            }
+        }
+    }
 }
