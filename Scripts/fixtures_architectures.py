@@ -17,6 +17,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-neox-sequential gpt_neox: use_parallel_residual false
   tiny-phi3           phi3: fused qkv_proj (GQA 4/2, head_dim 24) and gate_up_proj, partial_rotary_factor
                       0.5 (12 of 24 features rotated), sliding_window 5, untied lm_head
+  tiny-granite        granite: embedding_multiplier 6, residual_multiplier 0.5, attention_multiplier 0.15
+                      (not 1/sqrt(16)), logits_scaling 4, attention and MLP biases, GQA 4/1, untied lm_head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -43,8 +45,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Phi3Config,
-                          Qwen2Config)
+from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig,
+                          Phi3Config, Qwen2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -87,6 +89,10 @@ def specs(vocab, eos):
             **common, intermediate_size=80, num_key_value_heads=2, head_dim=24, rms_norm_eps=1e-5,
             tie_word_embeddings=False, sliding_window=5,
             rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.5))),
+        ("tiny-granite", LLAMA_NAMES, 707, GraniteConfig(
+            **common, intermediate_size=96, num_key_value_heads=1, rms_norm_eps=1e-6, tie_word_embeddings=False,
+            attention_bias=True, mlp_bias=True, embedding_multiplier=6.0, residual_multiplier=0.5,
+            attention_multiplier=0.15, logits_scaling=4.0, rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
     ]
 
 
@@ -139,6 +145,8 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
+    if model.config.model_type == "granite":  # `logits` is transformers' .logits, after ÷ logits_scaling
+        out[f"model.{names['head']}.output"] = result.logits.detach().clone()
     if attentions:
         for i, a in enumerate(result.attentions):
             out[f"model.{at(names['attn'], i)}.attention_probabilities.output"] = a.detach().clone()
@@ -209,6 +217,8 @@ def parameter_names(names, model):
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":
         p.append("model.layers.1.self_attn.q_proj.bias")
+    if model.config.model_type == "granite":
+        p += ["model.layers.0.self_attn.o_proj.bias", "model.layers.1.mlp.down_proj.bias", "model.embed_tokens.weight"]
     return p
 
 

@@ -13,6 +13,7 @@ package enum Registry {
         "qwen2": LlamaModel.self,
         "gpt_neox": GPTNeoXModel.self,
         "phi3": Phi3Model.self,
+        "granite": GraniteModel.self,
     ]
 
     /// The `model_type`s above, in order.

@@ -115,4 +115,22 @@ import Testing
             }
         }
     }
+
+    /// Granite: Llama's fields plus four multipliers, 1 when absent (transformers' defaults,
+    /// so the attention scale is 1, not 1/√head_dim); a scale that divides must be positive.
+    @Test func granite() throws {
+        let granite = llama.replacingOccurrences(of: "\"llama\"", with: "\"granite\"")
+        let plain = try GraniteConfiguration(config("{\(granite)}"))
+        #expect([plain.embeddingMultiplier, plain.residualMultiplier, plain.attentionMultiplier, plain.logitsScaling] == [1, 1, 1, 1])
+        #expect(plain.llama.slidingWindows == [nil, nil])
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "logits_scaling", value: "0.0",
+                                                            reason: "must be a positive Float32 number")) {
+            try GraniteConfiguration(config("{\(granite), \"logits_scaling\": 0}"))
+        }
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "embedding_multiplier", value: "1e+300",
+                                                            reason: "must be a finite Float32 number")) {
+            try GraniteConfiguration(config("{\(granite), \"embedding_multiplier\": 1e300}"))
+        }
+        #expect(throws: CheckpointError.self) { try GraniteConfiguration(config("{\(llama)}")) }
+    }
 }
