@@ -114,6 +114,13 @@ import Testing
                     """))
             }
         }
+        #expect(throws: CheckpointError.invalidConfigValue(
+            path: "/tmp/config.json", key: "rope_scaling.rope_type", value: "longrope",
+            reason: "phi3 supports the default rope type only (longrope, su and yarn are not supported)")) {
+            try LlamaConfiguration(config("""
+                {\(phi3), "rope_parameters": {"rope_type": "default"}, "rope_scaling": {"rope_type": "longrope"}}
+                """))
+        }
     }
 
     /// Granite: Llama's fields plus four multipliers, 1 when absent (transformers' defaults,

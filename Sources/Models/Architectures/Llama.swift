@@ -122,16 +122,16 @@ package struct LlamaConfiguration: Sendable, Equatable {
     /// Phi-3 accepts only the `default` and `longrope` rope types (transformers renames `su` and
     /// `yarn` to `longrope`). LongRoPE switches between short and long frequency factors by the
     /// running sequence length, which a cached generation would have to follow across steps;
-    /// it is not supported, so only `default` passes.
+    /// it is not supported, so only `default` passes. Both spellings are checked: transformers'
+    /// Phi-3 config prefers `rope_scaling` when both are present.
     static func checkPhi3RopeType(_ config: JSONConfig) throws(CheckpointError) {
-        for key in ["rope_parameters", "rope_scaling"] {
+        for key in ["rope_scaling", "rope_parameters"] {
             guard let p = try config.optionalObject(key) else { continue }
             var type = "default"
             if let t = try p.optionalString("rope_type") { type = t } else if let t = try p.optionalString("type") { type = t }
             guard type == "default" else {
                 throw config.invalid(key + ".rope_type", type, "phi3 supports the default rope type only (longrope, su and yarn are not supported)")
             }
-            return
         }
     }
 }
