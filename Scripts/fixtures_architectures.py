@@ -15,6 +15,10 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
                       (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
+  tiny-phi3           phi3: fused qkv_proj (GQA 4/2, head_dim 24) and gate_up_proj, partial_rotary_factor
+                      0.5 (12 of 24 features rotated), sliding_window 5, untied lm_head
+  tiny-granite        granite: embedding_multiplier 6, residual_multiplier 0.5, attention_multiplier 0.15
+                      (not 1/sqrt(16)), logits_scaling 4, attention and MLP biases, GQA 4/1, untied lm_head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -41,7 +45,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
+from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig,
+                          Phi3Config, Qwen2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -80,6 +85,14 @@ def specs(vocab, eos):
         ("tiny-neox-sequential", NEOX_NAMES, 705, GPTNeoXConfig(
             **common, intermediate_size=128, use_parallel_residual=False, hidden_act="gelu", layer_norm_eps=1e-5,
             rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+        ("tiny-phi3", LLAMA_NAMES, 706, Phi3Config(
+            **common, intermediate_size=80, num_key_value_heads=2, head_dim=24, rms_norm_eps=1e-5,
+            tie_word_embeddings=False, sliding_window=5,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.5))),
+        ("tiny-granite", LLAMA_NAMES, 707, GraniteConfig(
+            **common, intermediate_size=96, num_key_value_heads=1, rms_norm_eps=1e-6, tie_word_embeddings=False,
+            attention_bias=True, mlp_bias=True, embedding_multiplier=6.0, residual_multiplier=0.5,
+            attention_multiplier=0.15, logits_scaling=4.0, rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
     ]
 
 
@@ -132,6 +145,8 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
+    if model.config.model_type == "granite":  # `logits` is transformers' .logits, after ÷ logits_scaling
+        out[f"model.{names['head']}.output"] = result.logits.detach().clone()
     if attentions:
         for i, a in enumerate(result.attentions):
             out[f"model.{at(names['attn'], i)}.attention_probabilities.output"] = a.detach().clone()
@@ -195,10 +210,15 @@ def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
                 "gpt_neox.layers.0.input_layernorm.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.weight"]
+    if model.config.model_type == "phi3":
+        return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
+                "model.layers.0.input_layernorm.weight", "model.norm.weight"]
     p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":
         p.append("model.layers.1.self_attn.q_proj.bias")
+    if model.config.model_type == "granite":
+        p += ["model.layers.0.self_attn.o_proj.bias", "model.layers.1.mlp.down_proj.bias", "model.embed_tokens.weight"]
     return p
 
 

@@ -96,4 +96,48 @@ import Testing
                 """))
         }
     }
+
+    /// Phi-3: the Mistral-style window on every layer, transformers' defaults, and LongRoPE
+    /// (also its old names `su` and `yarn`, which transformers renames to `longrope`) refused
+    /// naming the key.
+    @Test func phi3() throws {
+        let phi3 = llama.replacingOccurrences(of: "\"llama\"", with: "\"phi3\"")
+        let c = try LlamaConfiguration(config("{\(phi3), \"sliding_window\": 5, \"partial_rotary_factor\": 0.5}"))
+        #expect(c.slidingWindows == [5, 5] && c.rmsNormEpsilon == 1e-5 && c.rotary.rotaryDimension == 8)
+        #expect(!c.qkvBias && !c.outputBias && !c.mlpBias)
+        for type in ["longrope", "su", "yarn"] {
+            #expect(throws: CheckpointError.invalidConfigValue(
+                path: "/tmp/config.json", key: "rope_scaling.rope_type", value: type,
+                reason: "phi3 supports the default rope type only (longrope, su and yarn are not supported)")) {
+                try LlamaConfiguration(config("""
+                    {\(phi3), "rope_scaling": {"type": "\(type)", "short_factor": [1, 1], "long_factor": [2, 2]}}
+                    """))
+            }
+        }
+        #expect(throws: CheckpointError.invalidConfigValue(
+            path: "/tmp/config.json", key: "rope_scaling.rope_type", value: "longrope",
+            reason: "phi3 supports the default rope type only (longrope, su and yarn are not supported)")) {
+            try LlamaConfiguration(config("""
+                {\(phi3), "rope_parameters": {"rope_type": "default"}, "rope_scaling": {"rope_type": "longrope"}}
+                """))
+        }
+    }
+
+    /// Granite: Llama's fields plus four multipliers, 1 when absent (transformers' defaults,
+    /// so the attention scale is 1, not 1/√head_dim); a scale that divides must be positive.
+    @Test func granite() throws {
+        let granite = llama.replacingOccurrences(of: "\"llama\"", with: "\"granite\"")
+        let plain = try GraniteConfiguration(config("{\(granite)}"))
+        #expect([plain.embeddingMultiplier, plain.residualMultiplier, plain.attentionMultiplier, plain.logitsScaling] == [1, 1, 1, 1])
+        #expect(plain.llama.slidingWindows == [nil, nil])
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "logits_scaling", value: "0.0",
+                                                            reason: "must be a positive Float32 number")) {
+            try GraniteConfiguration(config("{\(granite), \"logits_scaling\": 0}"))
+        }
+        #expect(throws: CheckpointError.invalidConfigValue(path: "/tmp/config.json", key: "embedding_multiplier", value: "1e+300",
+                                                            reason: "must be a finite Float32 number")) {
+            try GraniteConfiguration(config("{\(granite), \"embedding_multiplier\": 1e300}"))
+        }
+        #expect(throws: CheckpointError.self) { try GraniteConfiguration(config("{\(llama)}")) }
+    }
 }

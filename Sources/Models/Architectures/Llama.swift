@@ -10,7 +10,8 @@ import SwiftSightLayers
 /// `sliding_window` on every layer; Qwen2's only with `use_sliding_window`, from
 /// `max_window_layers` or `layer_types`), and their default context lengths.
 package struct LlamaConfiguration: Sendable, Equatable {
-    /// `llama`, `mistral` or `qwen2`.
+    /// `llama`, `mistral`, `qwen2`, or `phi3` and `granite` (read here, built by their own
+    /// architectures: ``Phi3Model``, ``GraniteModel``).
     package var modelType: String
     package var layers: Int
     package var heads: Int
@@ -36,7 +37,7 @@ package struct LlamaConfiguration: Sendable, Equatable {
     package var eosTokenIDs: [Int]
 
     /// The `model_type`s read by this configuration.
-    package static let modelTypes = ["llama", "mistral", "qwen2"]
+    package static let modelTypes = ["llama", "mistral", "qwen2", "phi3", "granite"]
 
     /// Reads and checks the config; errors name the file and the key.
     ///
@@ -52,7 +53,7 @@ package struct LlamaConfiguration: Sendable, Equatable {
         kvHeads = try config.positiveInt("num_key_value_heads", default: heads)
         intermediateSize = try config.positiveInt("intermediate_size")
         vocabSize = try config.positiveInt("vocab_size")
-        let defaultPositions = ["llama": 2048, "mistral": 131_072, "qwen2": 32768][modelType] ?? 2048
+        let defaultPositions = ["llama": 2048, "mistral": 131_072, "qwen2": 32768, "phi3": 4096, "granite": 2048][modelType] ?? 2048
         maxPositions = try config.positiveInt("max_position_embeddings", default: defaultPositions)
         guard heads % kvHeads == 0 else {
             throw config.invalid("num_key_value_heads", kvHeads, "must divide num_attention_heads \(heads)")
@@ -69,7 +70,7 @@ package struct LlamaConfiguration: Sendable, Equatable {
         // The projections' widths; checked here so the model's products of them cannot trap.
         _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
                                value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
-        rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-6)
+        rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: modelType == "phi3" ? 1e-5 : 1e-6)
         let activationName = try config.string("hidden_act", default: "silu")
         guard let activation = Activation(configName: activationName) else {
             throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -79,20 +80,26 @@ package struct LlamaConfiguration: Sendable, Equatable {
         let attentionBias = try config.bool("attention_bias", default: false)
         switch modelType {
         case "qwen2": (qkvBias, outputBias, mlpBias) = (true, false, false)
-        case "mistral": (qkvBias, outputBias, mlpBias) = (false, false, false)
+        case "mistral", "phi3": (qkvBias, outputBias, mlpBias) = (false, false, false)
         default: (qkvBias, outputBias, mlpBias) = (attentionBias, attentionBias, try config.bool("mlp_bias", default: false))
         }
         slidingWindow = try Self.slidingWindow(config, modelType: modelType, layers: layers)
+        if modelType == "phi3" {
+            try Self.checkPhi3RopeType(config)
+            // The fused projections' widths: q + 2 kv <= 3 q rows, and 2 × intermediate_size.
+            _ = try config.product(3, heads * headDim, key: "num_attention_heads", value: heads, "the fused qkv_proj width")
+            _ = try config.product(2, intermediateSize, key: "intermediate_size", value: intermediateSize, "the fused gate_up_proj width")
+        }
         rotary = try config.rotaryEmbedding(headDim: headDim, maxPositions: maxPositions)
         eosTokenIDs = try config.optionalInts("eos_token_id") ?? []
         eosTokenID = eosTokenIDs.first
     }
 
-    /// Mistral: `sliding_window` on every layer. Qwen2: only with `use_sliding_window`, on the
+    /// Mistral and Phi-3: `sliding_window` on every layer. Qwen2: only with `use_sliding_window`, on the
     /// layers `layer_types` marks `sliding_attention`, or else on layers >= `max_window_layers`.
-    /// Llama: none.
+    /// Llama and Granite: none.
     static func slidingWindow(_ config: JSONConfig, modelType: String, layers: Int) throws(CheckpointError) -> SlidingWindowLayout {
-        guard modelType != "llama" else { return .fullyCausal }
+        guard modelType != "llama", modelType != "granite" else { return .fullyCausal }
         guard config.contains("sliding_window") else { return .fullyCausal }
         let window = try config.positiveInt("sliding_window")
         guard modelType == "qwen2" else { return .everyLayer(window) }
@@ -110,6 +117,22 @@ package struct LlamaConfiguration: Sendable, Equatable {
             })
         }
         return .fromLayer(try config.int("max_window_layers", default: 28), window: window)
+    }
+
+    /// Phi-3 accepts only the `default` and `longrope` rope types (transformers renames `su` and
+    /// `yarn` to `longrope`). LongRoPE switches between short and long frequency factors by the
+    /// running sequence length, which a cached generation would have to follow across steps;
+    /// it is not supported, so only `default` passes. Both spellings are checked: transformers'
+    /// Phi-3 config prefers `rope_scaling` when both are present.
+    static func checkPhi3RopeType(_ config: JSONConfig) throws(CheckpointError) {
+        for key in ["rope_scaling", "rope_parameters"] {
+            guard let p = try config.optionalObject(key) else { continue }
+            var type = "default"
+            if let t = try p.optionalString("rope_type") { type = t } else if let t = try p.optionalString("type") { type = t }
+            guard type == "default" else {
+                throw config.invalid(key + ".rope_type", type, "phi3 supports the default rope type only (longrope, su and yarn are not supported)")
+            }
+        }
     }
 }
 

@@ -19,12 +19,17 @@ struct DecoderBlock: Sendable {
     var postAttentionNorm: Norm
     var mlp: FeedForward
     let residual: Residual
+    /// What the attention and MLP outputs are multiplied by as they join the residual stream,
+    /// after their hook points (Granite's `residual_multiplier`; 1 elsewhere, where nothing is
+    /// multiplied).
+    var residualMultiplier: Float = 1
 
     func callAsFunction(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
         var attentionInput = inputNorm(input)
         try await context.fire(.attentionInput(layer), &attentionInput)
         var attentionOutput = try await attention(attentionInput, layer: layer, context: context)
         try await context.fire(.attentionOutput(layer), &attentionOutput)
+        if residualMultiplier != 1 { attentionOutput = attentionOutput * residualMultiplier }
         var x = input
         if residual == .sequential { x.add(unchecked: attentionOutput) }
         // `mlps_input.i` is what the MLP reads either way.
@@ -32,6 +37,7 @@ struct DecoderBlock: Sendable {
         try await context.fire(.mlpInput(layer), &mlpInput)
         var mlpOutput = mlp(mlpInput)
         try await context.fire(.mlpOutput(layer), &mlpOutput)
+        if residualMultiplier != 1 { mlpOutput = mlpOutput * residualMultiplier }
         if residual == .parallel { x.add(unchecked: attentionOutput) }
         x.add(unchecked: mlpOutput)
         return x
@@ -39,6 +45,7 @@ struct DecoderBlock: Sendable {
 
     func watched(on tape: GradientTape) -> DecoderBlock {
         DecoderBlock(inputNorm: inputNorm.watched(on: tape), attention: attention.watched(on: tape),
-                     postAttentionNorm: postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual)
+                     postAttentionNorm: postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual,
+                     residualMultiplier: residualMultiplier)
     }
 }

@@ -11,12 +11,20 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     var blocks: [DecoderBlock]
     var outputNorm: Norm
     var head: OutputHead
+    /// What the token embeddings are multiplied by before block 0 (Granite's
+    /// `embedding_multiplier`); the `embed_tokens` output stays the raw lookup, as in
+    /// transformers. 1 multiplies nothing.
+    var embeddingScale: Float = 1
+    /// What the head's output is divided by (Granite's `logits_scaling`), so the `logits`
+    /// point is transformers' `.logits`. 1 divides nothing.
+    var logitsDivisor: Float = 1
 
     package func tokenEmbeddings(_ batch: TokenBatch) -> Tensor { tokens(batch.ids) }
 
     package func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor {
-        guard let positions else { return tokenEmbeddings }
-        return Tensor.binary(tokenEmbeddings, positions(batch.positions), .add)
+        let scaled = embeddingScale == 1 ? tokenEmbeddings : tokenEmbeddings * embeddingScale
+        guard let positions else { return scaled }
+        return Tensor.binary(scaled, positions(batch.positions), .add)
     }
 
     package func block(_ layer: Int, _ x: Tensor, context: BlockContext) async throws -> Tensor {
@@ -24,7 +32,8 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     }
 
     package func finalNorm(_ x: Tensor) -> Tensor { outputNorm(x) }
-    package func unembed(_ x: Tensor) -> Tensor { head.linear(x) }
+    package func unembed(_ x: Tensor) -> Tensor { logitsDivisor == 1 ? head.linear(x) : head.linear(x) / logitsDivisor }
+    /// The argmax of the undivided logits: the divisor is positive, so it picks the same token.
     package func greedyTokens(_ x: Tensor) -> [Int] { head.linear.argmaxOfRows(x) }
 
     /// Every parameter watched under the checkpoint name it was loaded by, in load order.

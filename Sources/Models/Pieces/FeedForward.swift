@@ -7,6 +7,9 @@ struct FeedForward: Sendable {
         case plain(up: Projection, down: Projection)
         /// down(act(gate(x)) · up(x)): Llama's SwiGLU.
         case gated(gate: Projection, up: Projection, down: Projection)
+        /// `gated` with gate and up as one projection whose output is [gate | up] column
+        /// halves (Phi-3's `gate_up_proj`, weight rows [gate | up]), each `width` wide.
+        case fusedGated(gateUp: Projection, down: Projection, width: Int)
     }
 
     var kind: Kind
@@ -22,6 +25,11 @@ struct FeedForward: Sendable {
             var gated = gate(x)
             activation.apply(&gated)
             return down(Tensor.binary(gated, up(x), .multiply))
+        case let .fusedGated(gateUp, down, width):
+            let fused = gateUp(x)
+            var gated = fused.slice(uncheckedAxis: 1, range: 0..<width)
+            activation.apply(&gated)
+            return down(Tensor.binary(gated, fused.slice(uncheckedAxis: 1, range: width..<(2 * width)), .multiply))
         }
     }
 
@@ -30,6 +38,7 @@ struct FeedForward: Sendable {
         f.kind = switch kind {
         case let .plain(up, down): .plain(up: up.watched(on: tape), down: down.watched(on: tape))
         case let .gated(gate, up, down): .gated(gate: gate.watched(on: tape), up: up.watched(on: tape), down: down.watched(on: tape))
+        case let .fusedGated(gateUp, down, width): .fusedGated(gateUp: gateUp.watched(on: tape), down: down.watched(on: tape), width: width)
         }
         return f
     }

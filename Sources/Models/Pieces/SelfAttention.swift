@@ -8,8 +8,10 @@ struct SelfAttention: Sendable {
     enum Projections: Sendable {
         /// Three projections (Llama's `q_proj`, `k_proj`, `v_proj`).
         case separate(q: Projection, k: Projection, v: Projection)
-        /// One projection whose output is [q | k | v] column windows (GPT-2's `c_attn`); the
-        /// windows are read in place, so there is no rotary embedding to apply to them.
+        /// One projection whose output is [q | k | v] column windows (GPT-2's `c_attn`, Phi-3's
+        /// `qkv_proj` whose weight rows are [q | k | v]). Without rotary positions the windows
+        /// are read in place; with them (Phi-3) q, k and v are copied out, q and k to be
+        /// rotated.
         case fusedColumns(Projection)
         /// One projection whose output is laid out per head, [heads, 3, headDim]
         /// (GPT-NeoX's `query_key_value`); q, k and v are pulled out for all heads.
@@ -37,10 +39,17 @@ struct SelfAttention: Sendable {
             let keys = rotated(k(x), heads: kvHeads)
             inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(v(x)), heads: heads, kvHeads: kvHeads)
         case .fusedColumns(let qkv):
-            precondition(rotary == nil, "fused column windows are read in place, without rotary positions")
             let (fused, qWidth, kvWidth) = (qkv(x), heads * headDim, kvHeads * headDim)
-            inputs = AttentionInputs(queries: .init(fused, column: 0, width: qWidth), keys: .init(fused, column: qWidth, width: kvWidth),
-                                     values: .init(fused, column: qWidth + kvWidth, width: kvWidth), heads: heads, kvHeads: kvHeads)
+            if rotary == nil {
+                inputs = AttentionInputs(queries: .init(fused, column: 0, width: qWidth), keys: .init(fused, column: qWidth, width: kvWidth),
+                                         values: .init(fused, column: qWidth + kvWidth, width: kvWidth), heads: heads, kvHeads: kvHeads)
+            } else {
+                // Rotated keys are their own tensor; values share their row stride (the cache's rule).
+                func part(_ column: Int, _ width: Int) -> Tensor { fused.slice(uncheckedAxis: 1, range: column..<(column + width)) }
+                inputs = AttentionInputs(queries: .init(rotated(part(0, qWidth), heads: heads)),
+                                         keys: .init(rotated(part(qWidth, kvWidth), heads: kvHeads)),
+                                         values: .init(part(qWidth + kvWidth, kvWidth)), heads: heads, kvHeads: kvHeads)
+            }
         case .fusedPerHead(let qkv):
             let (rows, hd) = (context.batch.rows, headDim)
             let fused = qkv(x).reshaped(unchecked: [rows * heads, 3 * hd])
