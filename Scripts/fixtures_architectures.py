@@ -15,6 +15,12 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
                       (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
+  tiny-gemma          gemma: (1 + w) RMSNorm, embeddings × √hidden inside embed_tokens, GeGLU
+                      (gelu_pytorch_tanh), MQA 4/1, head_dim 24 (q width 96 != hidden 64), tied head
+  tiny-gemma2         gemma2: pre and post norms around attention and MLP, attention scores
+                      soft-capped at 2 and logits at 1.5, query_pre_attn_scalar 24 with head_dim 20,
+                      GQA 4/2, sliding_window 3 on layer 0 only (`layer_types`), tied head;
+                      its `model.lm_head.output` key holds `.logits` (after the soft-cap)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -41,7 +47,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
+from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, LlamaConfig,
+                          MistralConfig, Qwen2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -80,6 +87,14 @@ def specs(vocab, eos):
         ("tiny-neox-sequential", NEOX_NAMES, 705, GPTNeoXConfig(
             **common, intermediate_size=128, use_parallel_residual=False, hidden_act="gelu", layer_norm_eps=1e-5,
             rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+        ("tiny-gemma", LLAMA_NAMES, 706, GemmaConfig(
+            **common, intermediate_size=96, num_key_value_heads=1, head_dim=24, hidden_act="gelu_pytorch_tanh",
+            rms_norm_eps=1e-6, tie_word_embeddings=True, rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
+        ("tiny-gemma2", LLAMA_NAMES, 707, Gemma2Config(
+            **common, intermediate_size=96, num_key_value_heads=2, head_dim=20, hidden_activation="gelu_pytorch_tanh",
+            rms_norm_eps=1e-6, tie_word_embeddings=True, query_pre_attn_scalar=24, attn_logit_softcapping=2.0,
+            final_logit_softcapping=1.5, sliding_window=3, layer_types=["sliding_attention", "full_attention"],
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
     ]
 
 
@@ -132,6 +147,9 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
+    if getattr(model.config, "final_logit_softcapping", None) is not None:
+        # The standardized logits point is `.logits`, after the soft-cap that follows lm_head.
+        out[f"model.{names['head']}.output"] = result.logits.detach().clone()
     if attentions:
         for i, a in enumerate(result.attentions):
             out[f"model.{at(names['attn'], i)}.attention_probabilities.output"] = a.detach().clone()
@@ -199,6 +217,11 @@ def parameter_names(names, model):
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":
         p.append("model.layers.1.self_attn.q_proj.bias")
+    if model.config.model_type in ("gemma", "gemma2"):
+        p.append("model.embed_tokens.weight")  # scaled lookup and tied head both add to it
+    if model.config.model_type == "gemma2":
+        p += ["model.layers.0.post_attention_layernorm.weight", "model.layers.1.pre_feedforward_layernorm.weight",
+              "model.layers.0.post_feedforward_layernorm.weight"]
     return p
 
 

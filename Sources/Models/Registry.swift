@@ -12,6 +12,8 @@ package enum Registry {
         "mistral": LlamaModel.self,
         "qwen2": LlamaModel.self,
         "gpt_neox": GPTNeoXModel.self,
+        "gemma": GemmaModel.self,
+        "gemma2": GemmaModel.self,
     ]
 
     /// The `model_type`s above, in order.

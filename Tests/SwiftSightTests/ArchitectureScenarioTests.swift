@@ -47,8 +47,14 @@ import Testing
         }
         let (out, input, attention, logits) = result.value
         // Without the MLP, block 1's output is its input plus the attention output (also with
-        // GPT-NeoX's parallel residual, where the MLP reads the block input).
-        #expect(try out.maxAbsDifference(input + attention) <= 1e-5)
+        // GPT-NeoX's parallel residual, where the MLP reads the block input). Gemma 2 adds the
+        // attention output normalised (`post_attention_layernorm`, after the point), so there the
+        // difference is some other vector; its zeroed MLP output normalises to zero all the same.
+        if a.name == "tiny-gemma2" {
+            #expect(try out.maxAbsDifference(input + attention) > 1e-3)
+        } else {
+            #expect(try out.maxAbsDifference(input + attention) <= 1e-5)
+        }
         #expect(try logits.maxAbsDifference(clean) > 1e-3)
         let expected = [naming.envoyPath(of: .layerOutput(0)), naming.envoyPath(of: .attentionOutput(1)),
                         naming.envoyPath(of: .mlpOutput(1)), naming.envoyPath(of: .lnFinal)]

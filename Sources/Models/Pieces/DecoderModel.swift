@@ -11,6 +11,10 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     var blocks: [DecoderBlock]
     var outputNorm: Norm
     var head: OutputHead
+    /// Gemma 2's `final_logit_softcapping` c: the logits are c·tanh(head(x)/c), as in the
+    /// `.logits` transformers returns (its `lm_head` module's own output is before the cap);
+    /// nil elsewhere.
+    var finalLogitSoftcap: Float? = nil
 
     package func tokenEmbeddings(_ batch: TokenBatch) -> Tensor { tokens(batch.ids) }
 
@@ -24,8 +28,19 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     }
 
     package func finalNorm(_ x: Tensor) -> Tensor { outputNorm(x) }
-    package func unembed(_ x: Tensor) -> Tensor { head.linear(x) }
-    package func greedyTokens(_ x: Tensor) -> [Int] { head.linear.argmaxOfRows(x) }
+    package func unembed(_ x: Tensor) -> Tensor {
+        let logits = head.linear(x)
+        guard let finalLogitSoftcap else { return logits }
+        return logits.softcapped(finalLogitSoftcap)
+    }
+
+    /// The first argmax of each row's logits; with a soft-cap, of the capped logits, where
+    /// values that round to the same capped Float tie as they do in transformers.
+    package func greedyTokens(_ x: Tensor) -> [Int] {
+        guard finalLogitSoftcap != nil else { return head.linear.argmaxOfRows(x) }
+        let logits = unembed(x)
+        return logits.withUnsafeBuffer { $0.firstIndicesOfMaximum(rowWidth: logits.shape.last ?? 1) }
+    }
 
     /// Every parameter watched under the checkpoint name it was loaded by, in load order.
     package func watchingParameters(on tape: GradientTape) -> any TransformerModel {
