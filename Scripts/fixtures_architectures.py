@@ -19,6 +19,12 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       0.5 (12 of 24 features rotated), sliding_window 5, untied lm_head
   tiny-granite        granite: embedding_multiplier 6, residual_multiplier 0.5, attention_multiplier 0.15
                       (not 1/sqrt(16)), logits_scaling 4, attention and MLP biases, GQA 4/1, untied lm_head
+  tiny-gemma          gemma: (1 + w) RMSNorm, embeddings × √hidden inside embed_tokens, GeGLU
+                      (gelu_pytorch_tanh), MQA 4/1, head_dim 24 (q width 96 != hidden 64), tied head
+  tiny-gemma2         gemma2: pre and post norms around attention and MLP, attention scores
+                      soft-capped at 2 and logits at 1.5, query_pre_attn_scalar 24 with head_dim 20,
+                      GQA 4/2, sliding_window 3 on layer 0 only (`layer_types`), tied head;
+                      its `model.lm_head.output` key holds `.logits` (after the soft-cap)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -45,8 +51,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig,
-                          Phi3Config, Qwen2Config)
+from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
+                          LlamaConfig, MistralConfig, Phi3Config, Qwen2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -93,6 +99,14 @@ def specs(vocab, eos):
             **common, intermediate_size=96, num_key_value_heads=1, rms_norm_eps=1e-6, tie_word_embeddings=False,
             attention_bias=True, mlp_bias=True, embedding_multiplier=6.0, residual_multiplier=0.5,
             attention_multiplier=0.15, logits_scaling=4.0, rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
+        ("tiny-gemma", LLAMA_NAMES, 706, GemmaConfig(
+            **common, intermediate_size=96, num_key_value_heads=1, head_dim=24, hidden_act="gelu_pytorch_tanh",
+            rms_norm_eps=1e-6, tie_word_embeddings=True, rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
+        ("tiny-gemma2", LLAMA_NAMES, 707, Gemma2Config(
+            **common, intermediate_size=96, num_key_value_heads=2, head_dim=20, hidden_activation="gelu_pytorch_tanh",
+            rms_norm_eps=1e-6, tie_word_embeddings=True, query_pre_attn_scalar=24, attn_logit_softcapping=2.0,
+            final_logit_softcapping=1.5, sliding_window=3, layer_types=["sliding_attention", "full_attention"],
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
     ]
 
 
@@ -145,7 +159,9 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
-    if model.config.model_type == "granite":  # `logits` is transformers' .logits, after ÷ logits_scaling
+    if model.config.model_type == "granite" or getattr(model.config, "final_logit_softcapping", None) is not None:
+        # The standardized logits point is transformers' `.logits`: after Granite's ÷ logits_scaling
+        # and after the soft-cap that follows lm_head.
         out[f"model.{names['head']}.output"] = result.logits.detach().clone()
     if attentions:
         for i, a in enumerate(result.attentions):
@@ -219,6 +235,11 @@ def parameter_names(names, model):
         p.append("model.layers.1.self_attn.q_proj.bias")
     if model.config.model_type == "granite":
         p += ["model.layers.0.self_attn.o_proj.bias", "model.layers.1.mlp.down_proj.bias", "model.embed_tokens.weight"]
+    if model.config.model_type in ("gemma", "gemma2"):
+        p.append("model.embed_tokens.weight")  # scaled lookup and tied head both add to it
+    if model.config.model_type == "gemma2":
+        p += ["model.layers.0.post_attention_layernorm.weight", "model.layers.1.pre_feedforward_layernorm.weight",
+              "model.layers.0.post_feedforward_layernorm.weight"]
     return p
 
 

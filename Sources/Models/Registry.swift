@@ -14,6 +14,8 @@ package enum Registry {
         "gpt_neox": GPTNeoXModel.self,
         "phi3": Phi3Model.self,
         "granite": GraniteModel.self,
+        "gemma": GemmaModel.self,
+        "gemma2": GemmaModel.self,
     ]
 
     /// The `model_type`s above, in order.

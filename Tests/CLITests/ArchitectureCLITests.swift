@@ -4,7 +4,8 @@ import Testing
 /// The command line on the Llama-family and GPT-NeoX fixtures: files keyed by each
 /// architecture's own module names, equal to transformers.
 @Suite struct ArchitectureCLITests {
-    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite"]
+    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite",
+                         "tiny-gemma", "tiny-gemma2"]
 
     func model(_ name: String) -> String { CLI.fixtures.appendingPathComponent("architectures/\(name)").path }
 

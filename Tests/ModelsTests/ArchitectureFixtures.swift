@@ -9,7 +9,8 @@ enum ArchitectureFixtures {
     static let root = Fixtures.root.appendingPathComponent("architectures")
 
     /// Every architecture fixture, by folder name.
-    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite"]
+    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite",
+                         "tiny-gemma", "tiny-gemma2"]
 
     static func directory(_ model: String) -> URL { root.appendingPathComponent(model) }
 

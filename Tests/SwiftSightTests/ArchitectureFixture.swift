@@ -12,7 +12,8 @@ struct ArchitectureFixture: Sendable, CustomTestStringConvertible {
     let name: String
     var testDescription: String { name }
 
-    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite"]
+    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3",
+                      "tiny-granite", "tiny-gemma", "tiny-gemma2"]
         .map(ArchitectureFixture.init(name:))
 
     static let fixtures = TestModels.fixtures

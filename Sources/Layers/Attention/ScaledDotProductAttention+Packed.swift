@@ -1,3 +1,5 @@
+import Foundation
+
 /// Attention probabilities packed [rows, heads, keyWidth] (query row i of a sequence holds its
 /// keys from 0, zeros or ignored values after them) and the pieces of math on them that the
 /// forward passes and the pullbacks share.
@@ -45,6 +47,24 @@ extension ScaledDotProductAttention {
             var dot: Float = 0
             for j in 0..<keys { dot += dprow[j] * prow[j] }
             for j in 0..<keys { dsrow[j] = prow[j] * (dprow[j] - dot) }
+        }
+    }
+
+    /// The soft-cap's pullback for one head, in place: with s = scale·Q·Kᵀ recomputed (the
+    /// forward keeps only P), dS ← dS · (1 − tanh²(s/c)), the derivative of c·tanh(s/c).
+    /// Masked keys have P = 0, so their dS is 0 whatever the factor. O(queries · keys · headDim).
+    static func softcapPullback(queries tq: Int, keys tk: Int, headDim hd: Int, scale: Float, cap: Float,
+                                ds: UnsafeMutablePointer<Float>, ldds: Int,
+                                q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int) {
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, tq * tk))
+        defer { scores.deallocate() }
+        GEMM.multiply(m: tq, n: tk, k: hd, a: q, lda: ldq, b: k, ldb: ldk, .transposed, c: scores, ldc: tk, alpha: scale)
+        for i in 0..<tq {
+            let (srow, dsrow) = (scores + i * tk, ds + i * ldds)
+            for j in 0..<tk {
+                let t = Foundation.tanh(srow[j] / cap)
+                dsrow[j] *= 1 - t * t
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import SwiftSightCKernels
+import Foundation
 
 /// Causal scaled dot-product attention over packed rows, shared by every architecture.
 ///
@@ -40,11 +41,22 @@ package struct ScaledDotProductAttention: Sendable {
     /// The sliding window: how many positions (the query's own included) a query sees; nil
     /// for full causal attention.
     package let window: Int?
+    /// Gemma 2's `attn_logit_softcapping` c: each scaled score s becomes c·tanh(s/c) before the
+    /// mask and the softmax, bounding the logits to (−c, c); nil leaves the scores as they are.
+    package let softcap: Float?
 
-    /// Attention with the given score scale and optional sliding window.
-    package init(scale: Float, window: Int? = nil) {
+    /// Attention with the given score scale, optional sliding window and optional score soft-cap.
+    package init(scale: Float, window: Int? = nil, softcap: Float? = nil) {
         precondition(window.map { $0 > 0 } ?? true, "sliding window \(window ?? 0) must be positive")
-        (self.scale, self.window) = (scale, window)
+        precondition(softcap.map { $0 > 0 && $0.isFinite } ?? true, "score soft-cap \(softcap ?? 0) must be positive")
+        (self.scale, self.window, self.softcap) = (scale, window, softcap)
+    }
+
+    /// c·tanh(s/c) over `count` scores in place (the order of transformers' `eager_attention_forward`:
+    /// divide, tanh, multiply). O(count).
+    @inline(__always)
+    static func softcapped(_ row: UnsafeMutablePointer<Float>, count: Int, cap: Float) {
+        for j in 0..<count { row[j] = Foundation.tanh(row[j] / cap) * cap }
     }
 
     /// Query rows per piece of work: small enough that OpenBLAS runs each product on the
@@ -54,7 +66,8 @@ package struct ScaledDotProductAttention: Sendable {
         max(16, min(128, (1 << 18) / max(1, keys * headDim)))
     }
 
-    /// Computes softmax(q·kᵀ·scale + mask)·v for every batch row and head.
+    /// Computes softmax(cap(q·kᵀ·scale) + mask)·v for every batch row and head (cap the
+    /// identity without a ``softcap``).
     ///
     /// - Parameters:
     ///   - keyMask: [batch · keyLength], 1 for a real token and 0 for padding; nil means all real.
@@ -75,7 +88,7 @@ package struct ScaledDotProductAttention: Sendable {
         let past = tk - tq
         let chunk = Self.chunkRows(keys: tk, headDim: hd)
         let chunks = (tq + chunk - 1) / chunk
-        let (scale, window) = (self.scale, self.window)
+        let (scale, window, softcap) = (self.scale, self.window, self.softcap)
         Parallel.forEach(s.batch * s.heads * chunks, costPerItem: chunk * tk * hd) { task in
             let (bh, c) = task.quotientAndRemainder(dividingBy: chunks)
             let (b, h) = bh.quotientAndRemainder(dividingBy: s.heads)
@@ -99,6 +112,7 @@ package struct ScaledDotProductAttention: Sendable {
                 let visible = past + i + 1
                 // Keys before `first` are outside the sliding window: probability exactly 0.
                 let first = window.map { Swift.max(0, visible - $0) } ?? 0
+                if let softcap { Self.softcapped(row + first, count: visible - first, cap: softcap) }
                 var any = keyMask == nil
                 if let keyMask {
                     let m = keyMask + b * tk

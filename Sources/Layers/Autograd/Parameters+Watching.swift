@@ -23,7 +23,7 @@ extension LayerNorm {
 extension RMSNorm {
     /// The same norm with its weight watched as `name.weight`.
     package func watched(on tape: GradientTape, name: String) -> RMSNorm {
-        RMSNorm(weight: tape.watchParameter(weight, name: name + ".weight"), epsilon: epsilon)
+        RMSNorm(weight: tape.watchParameter(weight, name: name + ".weight"), epsilon: epsilon, weightOffset: weightOffset)
     }
 }
 

@@ -12,7 +12,8 @@ extension ScaledDotProductAttention {
     ///
     /// Differentiable in queries, keys and values: when any is tracked, the attention
     /// probabilities ([batch, heads, queryLength, keyLength]) are kept for the backward pass,
-    /// which computes dV = Pᵀ·dO, dS = P∘(dO·Vᵀ − rowsum(P∘dO·Vᵀ)), dQ = scale·dS·K and
+    /// which computes dV = Pᵀ·dO, dS = P∘(dO·Vᵀ − rowsum(P∘dO·Vᵀ)) (times 1 − tanh²(s/c) under a
+    /// ``softcap`` c, the scores s recomputed), dQ = scale·dS·K and
     /// dK = scale·dSᵀ·Q with `cblas_sgemm`, summing dK and dV over the heads of a group.
     /// - Complexity: O(batch · heads · queryLength · keyLength · headDim) each way.
     package func callAsFunction(queries: Tensor, keys: Tensor, values: Tensor,
@@ -52,7 +53,7 @@ extension ScaledDotProductAttention {
         guard tracked else { return output }
         let p = probabilities
         let (needQ, needK, needV) = (queries.isTracked, keys.isTracked, values.isTracked)
-        let scale = self.scale
+        let (scale, softcap) = (self.scale, self.softcap)
         return Tensor.recorded(output, from: [queries, keys, values]) { g in
             var (dQ, dK, dV) = (Tensor.zeros(unchecked: q.shape), Tensor.zeros(unchecked: k.shape), Tensor.zeros(unchecked: v.shape))
             let group = heads / kvHeads
@@ -79,6 +80,10 @@ extension ScaledDotProductAttention {
                                 GEMM.multiply(m: tq, n: tk, k: hd, a: gp + qOffset, lda: dq, b: vp + kvOffset, ldb: dkv, .transposed,
                                               c: ds, ldc: tk)
                                 Self.softmaxPullback(rows: tq, keys: tk, p: pbh, ldp: tk, dp: ds, lddp: tk, ds: ds, ldds: tk)
+                                if let softcap {
+                                    Self.softcapPullback(queries: tq, keys: tk, headDim: hd, scale: scale, cap: softcap, ds: ds, ldds: tk,
+                                                         q: qp + qOffset, ldq: dq, k: kp + kvOffset, ldk: dkv)
+                                }
                                 Self.scoresPullback(queries: tq, keys: tk, headDim: hd, scale: scale, ds: ds, ldds: tk,
                                                     q: qp + qOffset, ldq: dq, k: kp + kvOffset, ldk: dkv,
                                                     dq: needQ ? dqp + qOffset : nil, dk: needK ? dkp + kvOffset : nil)

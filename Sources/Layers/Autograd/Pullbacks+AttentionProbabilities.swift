@@ -14,7 +14,8 @@ extension ScaledDotProductAttention {
     ///   - keyWidth: at least the longest sequence.
     /// - Returns: the kernel's probabilities, bit for bit those of the pointer-based call.
     ///   Differentiable in queries and keys: dS = P ∘ (dP − rowsum(P ∘ dP)) over each row's
-    ///   keys, dQ = scale·dS·K, dK = scale·dSᵀ·Q (summed over the heads of a group).
+    ///   keys (times 1 − tanh²(s/c) under a ``softcap`` c), dQ = scale·dS·K, dK = scale·dSᵀ·Q
+    ///   (summed over the heads of a group).
     /// - Complexity: O(rows · heads · length · headDim) each way.
     package func packedProbabilities(queries: Tensor, keys: Tensor, heads: Int, kvHeads: Int,
                                     offsets: [Int], keyWidth: Int) -> Tensor {
@@ -49,7 +50,7 @@ extension ScaledDotProductAttention {
             }
         }
         guard queries.isTracked || keys.isTracked else { return probabilities }
-        let (p, scale, needQ, needK) = (probabilities, self.scale, queries.isTracked, keys.isTracked)
+        let (p, scale, softcap, needQ, needK) = (probabilities, self.scale, self.softcap, queries.isTracked, keys.isTracked)
         return Tensor.recorded(probabilities, from: [queries, keys]) { g in
             var (dQ, dK) = (Tensor.zeros(unchecked: q.shape), Tensor.zeros(unchecked: k.shape))
             let group = heads / kvHeads
@@ -67,6 +68,11 @@ extension ScaledDotProductAttention {
                             Self.softmaxPullback(rows: length, keys: length, p: pb.baseAddress! + at, ldp: ld,
                                                  dp: gb.baseAddress! + at, lddp: ld, ds: ds, ldds: length)
                             let qOffset = row * width + h * hd
+                            if let softcap {
+                                Self.softcapPullback(queries: length, keys: length, headDim: hd, scale: scale, cap: softcap,
+                                                     ds: ds, ldds: length, q: qb.baseAddress! + qOffset, ldq: width,
+                                                     k: kb.baseAddress! + kOffset, ldk: kvWidth)
+                            }
                             Self.scoresPullback(queries: length, keys: length, headDim: hd, scale: scale, ds: ds, ldds: length,
                                                 q: qb.baseAddress! + qOffset, ldq: width, k: kb.baseAddress! + kOffset, ldk: kvWidth,
                                                 dq: needQ ? dqb.baseAddress! + qOffset : nil, dk: needK ? dkb.baseAddress! + kOffset : nil)

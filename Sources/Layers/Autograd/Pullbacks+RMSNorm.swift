@@ -1,10 +1,10 @@
 extension RMSNorm {
-    /// The normalisation recorded. With r = rsqrt(mean(x²) + ε) and n = x·r per row:
-    /// dx = r · (g·γ − n · mean(g·γ·n)), dγ = Σ_rows g·n.
+    /// The normalisation recorded. With r = rsqrt(mean(x²) + ε), n = x·r per row and
+    /// γ = offset + w: dx = r · (g·γ − n · mean(g·γ·n)), dw = Σ_rows g·n.
     func recordedCall(_ x: Tensor) -> Tensor {
         let (xd, gamma) = (x.detached(), weight.detached())
-        let result = RMSNorm(weight: gamma, epsilon: epsilon)(xd)
-        let (d, eps) = (gamma.count, epsilon)
+        let result = RMSNorm(weight: gamma, epsilon: epsilon, weightOffset: weightOffset)(xd)
+        let (d, eps, offset) = (gamma.count, epsilon, weightOffset)
         let rows = xd.count / Swift.max(d, 1)
         let (needX, needG) = (x.isTracked, weight.isTracked)
         return Tensor.recorded(result, from: [x, weight]) { g in
@@ -21,9 +21,9 @@ extension RMSNorm {
                                         let (xr, gr, o) = (xp + r * d, gp + r * d, op + r * d)
                                         let scale = RMSNorm.inverseRMS(xr, d, eps)
                                         var dot: Float = 0
-                                        for j in 0..<d { dot += gr[j] * wp[j] * xr[j] * scale }
+                                        for j in 0..<d { dot += gr[j] * (offset + wp[j]) * xr[j] * scale }
                                         let mean = dot / Float(d)
-                                        for j in 0..<d { o[j] = scale * (gr[j] * wp[j] - xr[j] * scale * mean) }
+                                        for j in 0..<d { o[j] = scale * (gr[j] * (offset + wp[j]) - xr[j] * scale * mean) }
                                     }
                                 }
                             }

@@ -19,6 +19,11 @@ struct DecoderBlock: Sendable {
     var postAttentionNorm: Norm
     var mlp: FeedForward
     let residual: Residual
+    /// Gemma 2's `post_attention_layernorm` and `post_feedforward_layernorm`: normalise the
+    /// attention and MLP outputs before they join the residual stream (after their hook points,
+    /// which show the modules' own outputs as transformers does); nil elsewhere.
+    var attentionOutputNorm: Norm? = nil
+    var mlpOutputNorm: Norm? = nil
     /// What the attention and MLP outputs are multiplied by as they join the residual stream,
     /// after their hook points (Granite's `residual_multiplier`; 1 elsewhere, where nothing is
     /// multiplied).
@@ -29,6 +34,7 @@ struct DecoderBlock: Sendable {
         try await context.fire(.attentionInput(layer), &attentionInput)
         var attentionOutput = try await attention(attentionInput, layer: layer, context: context)
         try await context.fire(.attentionOutput(layer), &attentionOutput)
+        if let attentionOutputNorm { attentionOutput = attentionOutputNorm(attentionOutput) }
         if residualMultiplier != 1 { attentionOutput = attentionOutput * residualMultiplier }
         var x = input
         if residual == .sequential { x.add(unchecked: attentionOutput) }
@@ -37,6 +43,7 @@ struct DecoderBlock: Sendable {
         try await context.fire(.mlpInput(layer), &mlpInput)
         var mlpOutput = mlp(mlpInput)
         try await context.fire(.mlpOutput(layer), &mlpOutput)
+        if let mlpOutputNorm { mlpOutput = mlpOutputNorm(mlpOutput) }
         if residualMultiplier != 1 { mlpOutput = mlpOutput * residualMultiplier }
         if residual == .parallel { x.add(unchecked: attentionOutput) }
         x.add(unchecked: mlpOutput)
@@ -46,6 +53,7 @@ struct DecoderBlock: Sendable {
     func watched(on tape: GradientTape) -> DecoderBlock {
         DecoderBlock(inputNorm: inputNorm.watched(on: tape), attention: attention.watched(on: tape),
                      postAttentionNorm: postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual,
+                     attentionOutputNorm: attentionOutputNorm?.watched(on: tape), mlpOutputNorm: mlpOutputNorm?.watched(on: tape),
                      residualMultiplier: residualMultiplier)
     }
 }

@@ -18,6 +18,10 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     /// What the head's output is divided by (Granite's `logits_scaling`), so the `logits`
     /// point is transformers' `.logits`. 1 divides nothing.
     var logitsDivisor: Float = 1
+    /// Gemma 2's `final_logit_softcapping` c: the logits are c·tanh(head(x)/c), as in the
+    /// `.logits` transformers returns (its `lm_head` module's own output is before the cap);
+    /// nil elsewhere.
+    var finalLogitSoftcap: Float? = nil
 
     package func tokenEmbeddings(_ batch: TokenBatch) -> Tensor { tokens(batch.ids) }
 
@@ -32,9 +36,21 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     }
 
     package func finalNorm(_ x: Tensor) -> Tensor { outputNorm(x) }
-    package func unembed(_ x: Tensor) -> Tensor { logitsDivisor == 1 ? head.linear(x) : head.linear(x) / logitsDivisor }
-    /// The argmax of the undivided logits: the divisor is positive, so it picks the same token.
-    package func greedyTokens(_ x: Tensor) -> [Int] { head.linear.argmaxOfRows(x) }
+    package func unembed(_ x: Tensor) -> Tensor {
+        var logits = head.linear(x)
+        if logitsDivisor != 1 { logits = logits / logitsDivisor }
+        guard let finalLogitSoftcap else { return logits }
+        return logits.softcapped(finalLogitSoftcap)
+    }
+
+    /// The first argmax of each row's logits: without a soft-cap, of the head's output (a
+    /// positive divisor picks the same token); with one, of the capped logits, where values
+    /// that round to the same capped Float tie as they do in transformers.
+    package func greedyTokens(_ x: Tensor) -> [Int] {
+        guard finalLogitSoftcap != nil else { return head.linear.argmaxOfRows(x) }
+        let logits = unembed(x)
+        return logits.withUnsafeBuffer { $0.firstIndicesOfMaximum(rowWidth: logits.shape.last ?? 1) }
+    }
 
     /// Every parameter watched under the checkpoint name it was loaded by, in load order.
     package func watchingParameters(on tape: GradientTape) -> any TransformerModel {

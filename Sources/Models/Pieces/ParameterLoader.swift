@@ -34,9 +34,11 @@ struct ParameterLoader {
         return Norm(kind: .layerNorm(norm), name: name)
     }
 
-    /// An RMSNorm with `name.weight`, `width` long.
-    func rmsNorm(_ name: String, width: Int, epsilon: Float) throws(CheckpointError) -> Norm {
-        Norm(kind: .rmsNorm(RMSNorm(weight: try tensor(name + ".weight", shape: [width]), epsilon: epsilon)), name: name)
+    /// An RMSNorm with `name.weight`, `width` long, scaling by `weightOffset` + weight (1 for
+    /// Gemma's `x · (1 + w)`).
+    func rmsNorm(_ name: String, width: Int, epsilon: Float, weightOffset: Float = 0) throws(CheckpointError) -> Norm {
+        let norm = RMSNorm(weight: try tensor(name + ".weight", shape: [width]), epsilon: epsilon, weightOffset: weightOffset)
+        return Norm(kind: .rmsNorm(norm), name: name)
     }
 
     /// The table `name.weight`, [rows, width].

@@ -45,12 +45,19 @@ struct Norm: Sendable {
 struct TableEmbedding: Sendable {
     var embedding: Embedding
     let name: String
+    /// Multiplies the rows looked up, inside the module: Gemma's `embed_tokens` returns the
+    /// rows times √hidden_size (transformers' `GemmaTextScaledWordEmbedding`), so its hook
+    /// point shows them scaled. A tied head reads the unscaled table.
+    var scale: Float = 1
 
-    /// The rows of `ids`, [ids.count, width].
-    func callAsFunction(_ ids: [Int]) -> Tensor { embedding(ids, shape: [ids.count]) }
+    /// The rows of `ids` times ``scale``, [ids.count, width].
+    func callAsFunction(_ ids: [Int]) -> Tensor {
+        let rows = embedding(ids, shape: [ids.count])
+        return scale == 1 ? rows : rows * scale
+    }
 
     func watched(on tape: GradientTape) -> TableEmbedding {
-        TableEmbedding(embedding: embedding.watched(on: tape, name: name), name: name)
+        TableEmbedding(embedding: embedding.watched(on: tape, name: name), name: name, scale: scale)
     }
 }
 
