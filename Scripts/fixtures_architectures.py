@@ -15,6 +15,9 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-neox           gpt_neox: use_parallel_residual true, rotary_pct 0.25, exact GELU, untied head
                       (module `lm_head` in transformers 5, saved as `embed_out.weight`)
   tiny-neox-sequential gpt_neox: use_parallel_residual false
+  tiny-qwen3          qwen3: per-head q/k RMSNorms, head_dim 24 (q width 96 != hidden 64), 1 key/value
+                      head, attention_bias on q/k/v/o, layer_types with a sliding window of 3 on
+                      layer 0 only, rope_theta 1e6, untied lm_head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -41,7 +44,8 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config
+from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config,
+                          Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -80,6 +84,11 @@ def specs(vocab, eos):
         ("tiny-neox-sequential", NEOX_NAMES, 705, GPTNeoXConfig(
             **common, intermediate_size=128, use_parallel_residual=False, hidden_act="gelu", layer_norm_eps=1e-5,
             rotary_pct=0.25, rotary_emb_base=10000, tie_word_embeddings=False)),
+        ("tiny-qwen3", LLAMA_NAMES, 706, Qwen3Config(
+            **common, intermediate_size=96, num_key_value_heads=1, head_dim=24, rms_norm_eps=1e-6,
+            attention_bias=True, tie_word_embeddings=False, use_sliding_window=True, sliding_window=3,
+            layer_types=["sliding_attention", "full_attention"],
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
     ]
 
 
@@ -199,6 +208,9 @@ def parameter_names(names, model):
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":
         p.append("model.layers.1.self_attn.q_proj.bias")
+    if model.config.model_type == "qwen3":
+        p += ["model.layers.0.self_attn.q_norm.weight", "model.layers.1.self_attn.k_norm.weight",
+              "model.layers.1.self_attn.o_proj.bias"]
     return p
 
 

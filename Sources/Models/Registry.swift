@@ -11,6 +11,7 @@ package enum Registry {
         "llama": LlamaModel.self,
         "mistral": LlamaModel.self,
         "qwen2": LlamaModel.self,
+        "qwen3": Qwen3Model.self,
         "gpt_neox": GPTNeoXModel.self,
     ]
 

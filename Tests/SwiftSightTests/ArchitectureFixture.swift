@@ -12,7 +12,7 @@ struct ArchitectureFixture: Sendable, CustomTestStringConvertible {
     let name: String
     var testDescription: String { name }
 
-    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential"]
+    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3"]
         .map(ArchitectureFixture.init(name:))
 
     static let fixtures = TestModels.fixtures
