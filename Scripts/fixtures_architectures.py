@@ -18,6 +18,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-qwen3          qwen3: per-head q/k RMSNorms, head_dim 24 (q width 96 != hidden 64), 1 key/value
                       head, attention_bias on q/k/v/o, layer_types with a sliding window of 3 on
                       layer 0 only, rope_theta 1e6, untied lm_head
+  tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
+                      head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -45,7 +47,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, GPT2Config, GPTNeoXConfig, LlamaConfig, MistralConfig, Qwen2Config,
-                          Qwen3Config)
+                          OlmoConfig, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -89,6 +91,10 @@ def specs(vocab, eos):
             attention_bias=True, tie_word_embeddings=False, use_sliding_window=True, sliding_window=3,
             layer_types=["sliding_attention", "full_attention"],
             rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+        ("tiny-olmo", LLAMA_NAMES, 707, OlmoConfig(
+            **common, intermediate_size=96, num_key_value_heads=2, head_dim=24, attention_bias=True,
+            clip_qkv=0.5, tie_word_embeddings=True,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
     ]
 
 
@@ -204,6 +210,9 @@ def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
                 "gpt_neox.layers.0.input_layernorm.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.weight"]
+    if model.config.model_type == "olmo":  # its norms have no parameters
+        return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
+                "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
     p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":

@@ -13,6 +13,7 @@ package enum Registry {
         "qwen2": LlamaModel.self,
         "qwen3": Qwen3Model.self,
         "gpt_neox": GPTNeoXModel.self,
+        "olmo": OlmoModel.self,
     ]
 
     /// The `model_type`s above, in order.

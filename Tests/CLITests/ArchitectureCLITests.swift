@@ -4,7 +4,7 @@ import Testing
 /// The command line on the Llama-family and GPT-NeoX fixtures: files keyed by each
 /// architecture's own module names, equal to transformers.
 @Suite struct ArchitectureCLITests {
-    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3"]
+    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3", "tiny-olmo"]
 
     func model(_ name: String) -> String { CLI.fixtures.appendingPathComponent("architectures/\(name)").path }
 

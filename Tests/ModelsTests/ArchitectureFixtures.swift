@@ -9,7 +9,7 @@ enum ArchitectureFixtures {
     static let root = Fixtures.root.appendingPathComponent("architectures")
 
     /// Every architecture fixture, by folder name.
-    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3"]
+    static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3", "tiny-olmo"]
 
     static func directory(_ model: String) -> URL { root.appendingPathComponent(model) }
 

@@ -12,7 +12,7 @@ struct ArchitectureFixture: Sendable, CustomTestStringConvertible {
     let name: String
     var testDescription: String { name }
 
-    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3"]
+    static let all = ["tiny-gpt2", "tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-qwen3", "tiny-olmo"]
         .map(ArchitectureFixture.init(name:))
 
     static let fixtures = TestModels.fixtures

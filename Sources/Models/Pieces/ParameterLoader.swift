@@ -34,6 +34,12 @@ struct ParameterLoader {
         return Norm(kind: .layerNorm(norm), name: name)
     }
 
+    /// A LayerNorm with no parameters (OLMo's): nothing is read; `name` is its module path.
+    func layerNormWithoutParameters(_ name: String, width: Int, epsilon: Float) -> Norm {
+        Norm(kind: .layerNormWithoutParameters(LayerNorm(weight: Tensor(uncheckedShape: [width], repeating: 1), bias: nil,
+                                                         epsilon: epsilon)), name: name)
+    }
+
     /// An RMSNorm with `name.weight`, `width` long.
     func rmsNorm(_ name: String, width: Int, epsilon: Float) throws(CheckpointError) -> Norm {
         Norm(kind: .rmsNorm(RMSNorm(weight: try tensor(name + ".weight", shape: [width]), epsilon: epsilon)), name: name)

@@ -29,6 +29,9 @@ struct SelfAttention: Sendable {
     /// applied to each head of the `.separate` projections' output before the rotary
     /// embedding; nil (no norm) for the architectures without them.
     var queryNorm: Norm? = nil, keyNorm: Norm? = nil
+    /// OLMo's `clip_qkv`: the `.separate` projections' outputs clamped to ±clip before any
+    /// norm or rotary embedding; nil (no clamp) elsewhere.
+    var clip: Float? = nil
 
     /// The attention output, [rows, hidden].
     func callAsFunction(_ x: Tensor, layer: Int, context: BlockContext) async throws -> Tensor {
@@ -44,9 +47,10 @@ struct SelfAttention: Sendable {
         let inputs: AttentionInputs
         switch projections {
         case let .separate(q, k, v):
-            let queries = rotated(perHead(q(x), queryNorm, heads: heads), heads: heads)
-            let keys = rotated(perHead(k(x), keyNorm, heads: kvHeads), heads: kvHeads)
-            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(v(x)), heads: heads, kvHeads: kvHeads)
+            func clipped(_ t: Tensor) -> Tensor { clip.map { t.clamped(unchecked: $0) } ?? t }
+            let queries = rotated(perHead(clipped(q(x)), queryNorm, heads: heads), heads: heads)
+            let keys = rotated(perHead(clipped(k(x)), keyNorm, heads: kvHeads), heads: kvHeads)
+            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(clipped(v(x))), heads: heads, kvHeads: kvHeads)
         case .fusedColumns(let qkv):
             precondition(rotary == nil, "fused column windows are read in place, without rotary positions")
             let (fused, qWidth, kvWidth) = (qkv(x), heads * headDim, kvHeads * headDim)
