@@ -25,6 +25,11 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       soft-capped at 2 and logits at 1.5, query_pre_attn_scalar 24 with head_dim 20,
                       GQA 4/2, sliding_window 3 on layer 0 only (`layer_types`), tied head;
                       its `model.lm_head.output` key holds `.logits` (after the soft-cap)
+  tiny-qwen3          qwen3: per-head q/k RMSNorms, head_dim 24 (q width 96 != hidden 64), 1 key/value
+                      head, attention_bias on q/k/v/o, layer_types with a sliding window of 3 on
+                      layer 0 only, rope_theta 1e6, untied lm_head
+  tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
+                      head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -52,7 +57,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
-                          LlamaConfig, MistralConfig, Phi3Config, Qwen2Config)
+                          LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -107,6 +112,15 @@ def specs(vocab, eos):
             rms_norm_eps=1e-6, tie_word_embeddings=True, query_pre_attn_scalar=24, attn_logit_softcapping=2.0,
             final_logit_softcapping=1.5, sliding_window=3, layer_types=["sliding_attention", "full_attention"],
             rope_parameters=dict(rope_type="default", rope_theta=10000.0))),
+        ("tiny-qwen3", LLAMA_NAMES, 706, Qwen3Config(
+            **common, intermediate_size=96, num_key_value_heads=1, head_dim=24, rms_norm_eps=1e-6,
+            attention_bias=True, tie_word_embeddings=False, use_sliding_window=True, sliding_window=3,
+            layer_types=["sliding_attention", "full_attention"],
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+        ("tiny-olmo", LLAMA_NAMES, 707, OlmoConfig(
+            **common, intermediate_size=96, num_key_value_heads=2, head_dim=24, attention_bias=True,
+            clip_qkv=0.5, tie_word_embeddings=True,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
     ]
 
 
@@ -229,6 +243,9 @@ def parameter_names(names, model):
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]
+    if model.config.model_type == "olmo":  # its norms have no parameters
+        return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
+                "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
     p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":
@@ -240,6 +257,9 @@ def parameter_names(names, model):
     if model.config.model_type == "gemma2":
         p += ["model.layers.0.post_attention_layernorm.weight", "model.layers.1.pre_feedforward_layernorm.weight",
               "model.layers.0.post_feedforward_layernorm.weight"]
+    if model.config.model_type == "qwen3":
+        p += ["model.layers.0.self_attn.q_norm.weight", "model.layers.1.self_attn.k_norm.weight",
+              "model.layers.1.self_attn.o_proj.bias"]
     return p
 
 

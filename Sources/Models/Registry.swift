@@ -11,11 +11,13 @@ package enum Registry {
         "llama": LlamaModel.self,
         "mistral": LlamaModel.self,
         "qwen2": LlamaModel.self,
+        "qwen3": Qwen3Model.self,
         "gpt_neox": GPTNeoXModel.self,
         "phi3": Phi3Model.self,
         "granite": GraniteModel.self,
         "gemma": GemmaModel.self,
         "gemma2": GemmaModel.self,
+        "olmo": OlmoModel.self,
     ]
 
     /// The `model_type`s above, in order.

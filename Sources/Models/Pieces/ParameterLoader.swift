@@ -34,6 +34,12 @@ struct ParameterLoader {
         return Norm(kind: .layerNorm(norm), name: name)
     }
 
+    /// A LayerNorm with no parameters (OLMo's): nothing is read; `name` is its module path.
+    func layerNormWithoutParameters(_ name: String, width: Int, epsilon: Float) -> Norm {
+        Norm(kind: .layerNormWithoutParameters(LayerNorm(weight: Tensor(uncheckedShape: [width], repeating: 1), bias: nil,
+                                                         epsilon: epsilon)), name: name)
+    }
+
     /// An RMSNorm with `name.weight`, `width` long, scaling by `weightOffset` + weight (1 for
     /// Gemma's `x · (1 + w)`).
     func rmsNorm(_ name: String, width: Int, epsilon: Float, weightOffset: Float = 0) throws(CheckpointError) -> Norm {

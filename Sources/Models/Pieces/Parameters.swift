@@ -16,11 +16,15 @@ struct Projection: Sendable {
     }
 }
 
-/// A LayerNorm (GPT-2, GPT-NeoX) or an RMSNorm (Llama, Mistral, Qwen2).
+/// A LayerNorm (GPT-2, GPT-NeoX), an RMSNorm (Llama, Mistral, Qwen2), or a LayerNorm without
+/// parameters (OLMo).
 struct Norm: Sendable {
     enum Kind: Sendable {
         case layerNorm(LayerNorm)
         case rmsNorm(RMSNorm)
+        /// OLMo's `OlmoLayerNorm`: no weight or bias in the checkpoint, so nothing to watch.
+        /// Held as a LayerNorm with γ = 1 and no β, which computes x̂ · 1 + 0 = x̂ exactly.
+        case layerNormWithoutParameters(LayerNorm)
     }
 
     var kind: Kind
@@ -28,7 +32,7 @@ struct Norm: Sendable {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         switch kind {
-        case .layerNorm(let norm): norm(x)
+        case .layerNorm(let norm), .layerNormWithoutParameters(let norm): norm(x)
         case .rmsNorm(let norm): norm(x)
         }
     }
@@ -37,6 +41,7 @@ struct Norm: Sendable {
         switch kind {
         case .layerNorm(let norm): Norm(kind: .layerNorm(norm.watched(on: tape, name: name)), name: name)
         case .rmsNorm(let norm): Norm(kind: .rmsNorm(norm.watched(on: tape, name: name)), name: name)
+        case .layerNormWithoutParameters: self
         }
     }
 }

@@ -27,17 +27,32 @@ struct SelfAttention: Sendable {
     let rotary: RotaryEmbedding?
     let kernel: ScaledDotProductAttention
     let heads: Int, kvHeads: Int, headDim: Int
+    /// Per-head RMSNorms of the queries and keys (Qwen3's `q_norm`, `k_norm`, `headDim` wide),
+    /// applied to each head of the `.separate` projections' output before the rotary
+    /// embedding; nil (no norm) for the architectures without them.
+    var queryNorm: Norm? = nil, keyNorm: Norm? = nil
+    /// OLMo's `clip_qkv`: the `.separate` projections' outputs clamped to ±clip before any
+    /// norm or rotary embedding; nil (no clamp) elsewhere.
+    var clip: Float? = nil
 
     /// The attention output, [rows, hidden].
     func callAsFunction(_ x: Tensor, layer: Int, context: BlockContext) async throws -> Tensor {
         let positions = context.batch.positions
         func rotated(_ t: Tensor, heads: Int) -> Tensor { rotary.map { $0(t, positions: positions, heads: heads) } ?? t }
+        /// `t` ([rows, heads · headDim]) with `norm` applied to each head: viewed as
+        /// [rows · heads, headDim], so the norm's last axis is one head (views, no copies).
+        func perHead(_ t: Tensor, _ norm: Norm?, heads: Int) -> Tensor {
+            guard let norm else { return t }
+            let rows = t.shape[0]
+            return norm(t.reshaped(unchecked: [rows * heads, headDim])).reshaped(unchecked: [rows, heads * headDim])
+        }
         let inputs: AttentionInputs
         switch projections {
         case let .separate(q, k, v):
-            let queries = rotated(q(x), heads: heads)
-            let keys = rotated(k(x), heads: kvHeads)
-            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(v(x)), heads: heads, kvHeads: kvHeads)
+            func clipped(_ t: Tensor) -> Tensor { clip.map { t.clamped(unchecked: $0) } ?? t }
+            let queries = rotated(perHead(clipped(q(x)), queryNorm, heads: heads), heads: heads)
+            let keys = rotated(perHead(clipped(k(x)), keyNorm, heads: kvHeads), heads: kvHeads)
+            inputs = AttentionInputs(queries: .init(queries), keys: .init(keys), values: .init(clipped(v(x))), heads: heads, kvHeads: kvHeads)
         case .fusedColumns(let qkv):
             let (fused, qWidth, kvWidth) = (qkv(x), heads * headDim, kvHeads * headDim)
             if rotary == nil {
@@ -71,6 +86,8 @@ struct SelfAttention: Sendable {
         case .fusedPerHead(let qkv): .fusedPerHead(qkv.watched(on: tape))
         }
         a.output = output.watched(on: tape)
+        a.queryNorm = queryNorm?.watched(on: tape)
+        a.keyNorm = keyNorm?.watched(on: tape)
         return a
     }
 }
