@@ -16,7 +16,7 @@ for dir in Tests/Fixtures/tiny-gpt2 Tests/Fixtures/architectures/*/; do
 done
 python3 - "$rows" <<'PY'
 import sys
-rows = sorted(set(open(sys.argv[1]).read().splitlines()))
+rows = sorted(set(open(sys.argv[1]).read().splitlines()), key=lambda row: row.split('`')[1])
 head = ["| `model_type` | hook points | gradients | generation | attention probabilities | tokenizer |",
         "| --- | --- | --- | --- | --- | --- |"]
 table = "\n".join(head + rows)
