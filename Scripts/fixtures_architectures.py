@@ -30,6 +30,8 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       layer 0 only, rope_theta 1e6, untied lm_head
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
+  tiny-olmo2          olmo2: no pre-norms, RMSNorms on the attention and MLP outputs, q/k RMSNorms over the
+                      whole projection width (q 4·24 = 96, k 1·24), MQA 4/1, attention_bias, untied lm_head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -57,7 +59,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
-                          LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
+                          LlamaConfig, MistralConfig, Olmo2Config, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -121,6 +123,10 @@ def specs(vocab, eos):
             **common, intermediate_size=96, num_key_value_heads=2, head_dim=24, attention_bias=True,
             clip_qkv=0.5, tie_word_embeddings=True,
             rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
+        ("tiny-olmo2", LLAMA_NAMES, 708, Olmo2Config(
+            **common, intermediate_size=80, num_key_value_heads=1, head_dim=24, attention_bias=True,
+            rms_norm_eps=1e-6, tie_word_embeddings=False,
+            rope_parameters=dict(rope_type="default", rope_theta=500000.0))),
     ]
 
 
@@ -246,6 +252,11 @@ def parameter_names(names, model):
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
+    if model.config.model_type == "olmo2":  # no input_layernorm
+        return ["model.layers.1.mlp.up_proj.weight", "model.layers.0.self_attn.q_norm.weight",
+                "model.layers.1.self_attn.k_norm.weight", "model.layers.0.post_attention_layernorm.weight",
+                "model.layers.1.post_feedforward_layernorm.weight", "model.norm.weight",
+                "model.layers.0.self_attn.k_proj.bias"]
     p = ["model.layers.1.mlp.up_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
          "model.layers.1.self_attn.k_proj.weight"]
     if model.config.model_type == "qwen2":

@@ -16,8 +16,8 @@ struct Projection: Sendable {
     }
 }
 
-/// A LayerNorm (GPT-2, GPT-NeoX), an RMSNorm (Llama, Mistral, Qwen2), or a LayerNorm without
-/// parameters (OLMo).
+/// A LayerNorm (GPT-2, GPT-NeoX), an RMSNorm (Llama, Mistral, Qwen2), a LayerNorm without
+/// parameters (OLMo), or no norm at all (OLMo 2's missing pre-norms).
 struct Norm: Sendable {
     enum Kind: Sendable {
         case layerNorm(LayerNorm)
@@ -25,6 +25,10 @@ struct Norm: Sendable {
         /// OLMo's `OlmoLayerNorm`: no weight or bias in the checkpoint, so nothing to watch.
         /// Held as a LayerNorm with γ = 1 and no β, which computes x̂ · 1 + 0 = x̂ exactly.
         case layerNormWithoutParameters(LayerNorm)
+        /// No norm: the input unchanged. OLMo 2's blocks have no pre-norms (only norms on the
+        /// attention and MLP outputs), so its ``DecoderBlock`` input and post-attention slots
+        /// hold this; nothing to watch, nothing computed.
+        case identity
     }
 
     var kind: Kind
@@ -34,6 +38,7 @@ struct Norm: Sendable {
         switch kind {
         case .layerNorm(let norm), .layerNormWithoutParameters(let norm): norm(x)
         case .rmsNorm(let norm): norm(x)
+        case .identity: x
         }
     }
 
@@ -41,7 +46,7 @@ struct Norm: Sendable {
         switch kind {
         case .layerNorm(let norm): Norm(kind: .layerNorm(norm.watched(on: tape, name: name)), name: name)
         case .rmsNorm(let norm): Norm(kind: .rmsNorm(norm.watched(on: tape, name: name)), name: name)
-        case .layerNormWithoutParameters: self
+        case .layerNormWithoutParameters, .identity: self
         }
     }
 }

@@ -31,6 +31,10 @@ struct SelfAttention: Sendable {
     /// applied to each head of the `.separate` projections' output before the rotary
     /// embedding; nil (no norm) for the architectures without them.
     var queryNorm: Norm? = nil, keyNorm: Norm? = nil
+    /// OLMo 2's q/k norms: ``queryNorm`` and ``keyNorm`` span the whole projection width
+    /// (`heads · headDim` and `kvHeads · headDim`, one RMS over all heads) rather than each
+    /// head; false (per head) elsewhere.
+    var normsSpanHeads: Bool = false
     /// OLMo's `clip_qkv`: the `.separate` projections' outputs clamped to ±clip before any
     /// norm or rotary embedding; nil (no clamp) elsewhere.
     var clip: Float? = nil
@@ -43,6 +47,7 @@ struct SelfAttention: Sendable {
         /// [rows · heads, headDim], so the norm's last axis is one head (views, no copies).
         func perHead(_ t: Tensor, _ norm: Norm?, heads: Int) -> Tensor {
             guard let norm else { return t }
+            if normsSpanHeads { return norm(t) }
             let rows = t.shape[0]
             return norm(t.reshaped(unchecked: [rows * heads, headDim])).reshaped(unchecked: [rows, heads * headDim])
         }
