@@ -32,6 +32,10 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
   tiny-olmo2          olmo2: no pre-norms, RMSNorms on the attention and MLP outputs, q/k RMSNorms over the
                       whole projection width (q 4·24 = 96, k 1·24), MQA 4/1, attention_bias, untied lm_head
+  tiny-gemma3         gemma3_text: Gemma 2's block plus per-head (1 + w) q/k RMSNorms, layer 0 sliding (window 3,
+                      rope_theta 1e4) and layer 1 global (rope_theta 1e6, linear scaling 2), head_dim 20,
+                      query_pre_attn_scalar 24, GQA 4/2, soft-caps null, tied head; rope.inv_freq is the
+                      global layers', rope.local_inv_freq the sliding ones'
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -58,7 +62,7 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
+from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
                           LlamaConfig, MistralConfig, Olmo2Config, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -127,6 +131,12 @@ def specs(vocab, eos):
             **common, intermediate_size=80, num_key_value_heads=1, head_dim=24, attention_bias=True,
             rms_norm_eps=1e-6, tie_word_embeddings=False,
             rope_parameters=dict(rope_type="default", rope_theta=500000.0))),
+        ("tiny-gemma3", LLAMA_NAMES, 709, Gemma3TextConfig(
+            **common, intermediate_size=96, num_key_value_heads=2, head_dim=20, hidden_activation="gelu_pytorch_tanh",
+            rms_norm_eps=1e-6, tie_word_embeddings=True, query_pre_attn_scalar=24, sliding_window=3,
+            layer_types=["sliding_attention", "full_attention"],
+            rope_parameters=dict(full_attention=dict(rope_type="linear", rope_theta=1000000.0, factor=2.0),
+                                 sliding_attention=dict(rope_type="default", rope_theta=10000.0)))),
     ]
 
 
@@ -263,11 +273,13 @@ def parameter_names(names, model):
         p.append("model.layers.1.self_attn.q_proj.bias")
     if model.config.model_type == "granite":
         p += ["model.layers.0.self_attn.o_proj.bias", "model.layers.1.mlp.down_proj.bias", "model.embed_tokens.weight"]
-    if model.config.model_type in ("gemma", "gemma2"):
+    if model.config.model_type in ("gemma", "gemma2", "gemma3_text"):
         p.append("model.embed_tokens.weight")  # scaled lookup and tied head both add to it
-    if model.config.model_type == "gemma2":
+    if model.config.model_type in ("gemma2", "gemma3_text"):
         p += ["model.layers.0.post_attention_layernorm.weight", "model.layers.1.pre_feedforward_layernorm.weight",
               "model.layers.0.post_feedforward_layernorm.weight"]
+    if model.config.model_type == "gemma3_text":
+        p += ["model.layers.0.self_attn.q_norm.weight", "model.layers.1.self_attn.k_norm.weight"]
     if model.config.model_type == "qwen3":
         p += ["model.layers.0.self_attn.q_norm.weight", "model.layers.1.self_attn.k_norm.weight",
               "model.layers.1.self_attn.o_proj.bias"]
@@ -299,8 +311,14 @@ def write(tokenizer_dir, out_dir):
         params = parameter_names(names, model)
         t.update(gradients(model, names, tok, eos, params))
         rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
-        t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
-        t["rope.attention_scaling"] = torch.tensor([float(rotary.attention_scaling)], dtype=torch.float32)
+        if model.config.model_type == "gemma3_text":  # one rotary embedding per layer type
+            t["rope.inv_freq"] = rotary.full_attention_inv_freq.detach().clone().float()
+            t["rope.local_inv_freq"] = rotary.sliding_attention_inv_freq.detach().clone().float()
+            scaling = rotary.full_attention_attention_scaling
+        else:
+            t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
+            scaling = rotary.attention_scaling
+        t["rope.attention_scaling"] = torch.tensor([float(scaling)], dtype=torch.float32)
         save_file(t, os.path.join(refs, f"{name}.safetensors"))
 
         alone = [generate(model, tok, [p], eos)[0] for p in GENERATE]

@@ -17,6 +17,7 @@ package enum Registry {
         "granite": GraniteModel.self,
         "gemma": GemmaModel.self,
         "gemma2": GemmaModel.self,
+        "gemma3_text": Gemma3TextModel.self,
         "olmo": OlmoModel.self,
         "olmo2": Olmo2Model.self,
     ]

@@ -19,13 +19,24 @@ extension JSONConfig {
         } else {
             (try optionalObject("rope_scaling"), "rope_scaling")
         }
+        return try rotaryEmbedding(parameters: parameters, key: key,
+                                   bases: [(parameters, "rope_theta"), (self, "rope_theta"), (self, "rotary_emb_base")],
+                                   defaultBase: 10_000, headDim: headDim, maxPositions: maxPositions,
+                                   defaultPartialFactor: defaultPartialFactor)
+    }
+
+    /// The rotary embedding of one `rope_parameters`-style object (`parameters`, named `key` in
+    /// errors; nil for unscaled), its base the first of `bases` present, else `defaultBase`.
+    /// Gemma 3 reads one per layer type (`rope_parameters.full_attention`, `.sliding_attention`).
+    package func rotaryEmbedding(parameters: JSONConfig?, key: String, bases: [(JSONConfig?, String)], defaultBase: Double,
+                                 headDim: Int, maxPositions: Int, defaultPartialFactor: Double = 1) throws(CheckpointError) -> RotaryEmbedding {
         // The first spelling present, and which one it was, so errors name the key read.
         func firstDouble(_ lookups: [(JSONConfig?, String)]) throws(CheckpointError) -> (value: Double, config: JSONConfig, key: String)? {
             for case let (config?, key) in lookups { if let v = try config.optionalDouble(key) { return (v, config, key) } }
             return nil
         }
-        var base = 10_000.0
-        if let found = try firstDouble([(parameters, "rope_theta"), (self, "rope_theta"), (self, "rotary_emb_base")]) {
+        var base = defaultBase
+        if let found = try firstDouble(bases) {
             guard found.value.isFinite, found.value > 0 else { throw found.config.invalid(found.key, found.value, "must be a finite positive number") }
             base = found.value
         }
