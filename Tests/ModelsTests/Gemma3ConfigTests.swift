@@ -24,6 +24,10 @@ import Testing
         #expect(c.globalRotary == RotaryEmbedding(rotaryDimension: 256, base: 1_000_000))
         #expect(c.localRotary == RotaryEmbedding(rotaryDimension: 256, base: 10_000))
         #expect(abs(c.attentionScale - 1 / 16) < 1e-7)
+        // A per-type entry without rope_theta takes the top-level key (transformers' setdefault).
+        let partial = try Gemma3TextConfiguration(config("{\(gemma3), \"rope_local_base_freq\": 500.0, \"rope_parameters\": {\"full_attention\": {\"rope_type\": \"default\", \"rope_theta\": 7.0}}}"))
+        #expect(partial.localRotary == RotaryEmbedding(rotaryDimension: 256, base: 500))
+        #expect(partial.globalRotary == RotaryEmbedding(rotaryDimension: 256, base: 7))
         let pattern = try Gemma3TextConfiguration(config("{\(gemma3), \"sliding_window_pattern\": 2, \"sliding_window\": null}"))
         #expect(pattern.slidingLayers == [true, false, true, false, true, false, true] && pattern.window == nil)
     }

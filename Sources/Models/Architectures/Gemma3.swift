@@ -111,15 +111,18 @@ package struct Gemma3TextConfiguration: Sendable, Equatable {
             guard p.keys.contains("full_attention") || p.keys.contains("sliding_attention") else {
                 throw config.invalid("rope_parameters", "one object", "gemma3_text needs full_attention and sliding_attention entries")
             }
-            func rotary(_ type: String, defaultBase: Double) throws(CheckpointError) -> RotaryEmbedding {
+            // An entry without `rope_theta` takes the top-level key, as `setdefault` does.
+            func rotary(_ type: String, topLevel: String, defaultBase: Double) throws(CheckpointError) -> RotaryEmbedding {
                 let entry = try p.optionalObject(type)
-                return try config.rotaryEmbedding(parameters: entry, key: "rope_parameters.\(type)", bases: [(entry, "rope_theta")],
+                return try config.rotaryEmbedding(parameters: entry, key: "rope_parameters.\(type)",
+                                                  bases: [(entry, "rope_theta"), (config, topLevel)],
                                                   defaultBase: defaultBase, headDim: headDim, maxPositions: maxPositions)
             }
-            return (try rotary("full_attention", defaultBase: 1_000_000), try rotary("sliding_attention", defaultBase: 10_000))
+            return (try rotary("full_attention", topLevel: "rope_theta", defaultBase: 1_000_000),
+                    try rotary("sliding_attention", topLevel: "rope_local_base_freq", defaultBase: 10_000))
         }
         let scaling = try config.optionalObject("rope_scaling")
-        let global = try config.rotaryEmbedding(parameters: scaling, key: "rope_scaling", bases: [(config, "rope_theta")],
+        let global = try config.rotaryEmbedding(parameters: scaling, key: "rope_scaling", bases: [(scaling, "rope_theta"), (config, "rope_theta")],
                                                 defaultBase: 1_000_000, headDim: headDim, maxPositions: maxPositions)
         let local = try config.rotaryEmbedding(parameters: nil, key: "rope_local_base_freq", bases: [(config, "rope_local_base_freq")],
                                                defaultBase: 10_000, headDim: headDim, maxPositions: maxPositions)
