@@ -30,6 +30,10 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       layer 0 only, rope_theta 1e6, untied lm_head
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
+  tiny-mixtral        mixtral: sparse MoE MLP, 5 experts of width 40, top 2 (renormalised), router
+                      weights scaled ×8 (sharp, varied routing), GQA 4/2, head_dim 24,
+                      sliding_window 5, untied lm_head; saved under `block_sparse_moe` (experts
+                      `w1`/`w2`/`w3`), run by transformers under `mlp` (fused experts)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -57,7 +61,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
-                          LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
+                          LlamaConfig, MistralConfig, MixtralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -121,6 +125,10 @@ def specs(vocab, eos):
             **common, intermediate_size=96, num_key_value_heads=2, head_dim=24, attention_bias=True,
             clip_qkv=0.5, tie_word_embeddings=True,
             rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
+        ("tiny-mixtral", LLAMA_NAMES, 710, MixtralConfig(
+            **common, intermediate_size=40, num_key_value_heads=2, head_dim=24, rms_norm_eps=1e-5,
+            num_local_experts=5, num_experts_per_tok=2, tie_word_embeddings=False, sliding_window=5,
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
     ]
 
 
@@ -135,6 +143,9 @@ def randomize(model, seed):
                 p.copy_(0.1 * torch.randn(p.shape, generator=g))
             else:
                 p.copy_(0.08 * torch.randn(p.shape, generator=g))
+        if model.config.model_type == "mixtral":  # sharper routing: far from ties, varied choices
+            for layer in model.model.layers:
+                layer.mlp.gate.weight.mul_(8.0)
 
 
 def at(template, i):
@@ -215,7 +226,7 @@ def gradients(model, names, tok, eos, params):
     for k in keys:
         out[f"grad.sum.{k}"] = acts[k].grad.detach().clone()
     for name in params:
-        out[f"param.{name}"] = model.get_parameter(name).grad.detach().clone()
+        out[f"param.{name}"] = parameter_gradient(model, name).detach().clone()
     logits, acts = run()
     torch.nn.functional.cross_entropy(logits[0, :-1], ids[0, 1:]).backward()
     for k in keys:
@@ -236,6 +247,24 @@ def generate(model, tok, prompts, eos, use_cache=True):
     return [trim(r[ids.shape[1]:].tolist(), eos) for r in out]
 
 
+def parameter_gradient(model, name):
+    """The gradient of a checkpoint tensor: Mixtral's saved `block_sparse_moe` names are runtime
+    `mlp.gate` and slices of the fused `mlp.experts.gate_up_proj` ([experts, 2 f, d]: w1 rows then
+    w3 rows) and `mlp.experts.down_proj` (w2)."""
+    if ".block_sparse_moe." not in name:
+        return model.get_parameter(name).grad
+    layer = name.split(".block_sparse_moe.")[0]
+    rest = name.split(".block_sparse_moe.")[1]
+    if rest == "gate.weight":
+        return model.get_parameter(f"{layer}.mlp.gate.weight").grad
+    _, e, w, _ = rest.split(".")
+    f = model.config.intermediate_size
+    if w == "w2":
+        return model.get_parameter(f"{layer}.mlp.experts.down_proj").grad[int(e)]
+    fused = model.get_parameter(f"{layer}.mlp.experts.gate_up_proj").grad[int(e)]
+    return fused[:f] if w == "w1" else fused[f:]
+
+
 def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
@@ -243,6 +272,10 @@ def parameter_names(names, model):
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]
+    if model.config.model_type == "mixtral":  # checkpoint names (parameter_gradient maps them)
+        return ["model.layers.1.self_attn.k_proj.weight", "model.layers.0.input_layernorm.weight",
+                "model.layers.0.block_sparse_moe.gate.weight", "model.layers.1.block_sparse_moe.experts.2.w1.weight",
+                "model.layers.1.block_sparse_moe.experts.3.w3.weight", "model.layers.0.block_sparse_moe.experts.0.w2.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
