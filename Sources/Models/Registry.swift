@@ -19,6 +19,7 @@ package enum Registry {
         "gemma2": GemmaModel.self,
         "olmo": OlmoModel.self,
         "mixtral": MixtralModel.self,
+        "qwen3_moe": Qwen3MoeModel.self,
     ]
 
     /// The `model_type`s above, in order.

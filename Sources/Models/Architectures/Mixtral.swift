@@ -50,7 +50,8 @@ package struct MixtralConfiguration: Sendable, Equatable {
             headDim = hiddenSize / heads
         }
         _ = try config.product(heads, headDim, key: "head_dim", value: headDim, "the query width num_attention_heads × head_dim")
-        experts = try config.positiveInt("num_local_experts", default: 8)
+        // transformers' attribute_map aliases `num_experts` to `num_local_experts`.
+        experts = try config.positiveInt(anyOf: ["num_local_experts", "num_experts"], default: 8)
         expertsPerToken = try config.positiveInt("num_experts_per_tok", default: 2)
         guard expertsPerToken <= experts else {
             throw config.invalid("num_experts_per_tok", expertsPerToken, "must not exceed num_local_experts \(experts)")
