@@ -36,6 +36,13 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       rope_theta 1e4) and layer 1 global (rope_theta 1e6, linear scaling 2), head_dim 20,
                       query_pre_attn_scalar 24, GQA 4/2, soft-caps null, tied head; rope.inv_freq is the
                       global layers', rope.local_inv_freq the sliding ones'
+  tiny-mixtral        mixtral: sparse MoE MLP, 5 experts of width 40, top 2 (renormalised), router
+                      weights scaled ×8 (sharp, varied routing), GQA 4/2, head_dim 24,
+                      sliding_window 5, untied lm_head; saved under `block_sparse_moe` (experts
+                      `w1`/`w2`/`w3`), run by transformers under `mlp` (fused experts)
+  tiny-qwen3-moe      qwen3_moe: layer 0 dense (`mlp_only_layers`), layer 1 a MoE of 6 experts of width 32,
+                      top 3 without renormalisation (norm_topk_prob false), router ×8, Qwen3 attention
+                      (q/k norms, head_dim 24, 1 key/value head, attention_bias), sliding_window 4, tied head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -62,8 +69,9 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
-                          LlamaConfig, MistralConfig, Olmo2Config, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
+from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
+                          GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig, Olmo2Config,
+                          OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config, Qwen3MoeConfig)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -137,6 +145,15 @@ def specs(vocab, eos):
             layer_types=["sliding_attention", "full_attention"],
             rope_parameters=dict(full_attention=dict(rope_type="linear", rope_theta=1000000.0, factor=2.0),
                                  sliding_attention=dict(rope_type="default", rope_theta=10000.0)))),
+        ("tiny-mixtral", LLAMA_NAMES, 710, MixtralConfig(
+            **common, intermediate_size=40, num_key_value_heads=2, head_dim=24, rms_norm_eps=1e-5,
+            num_local_experts=5, num_experts_per_tok=2, tie_word_embeddings=False, sliding_window=5,
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+        ("tiny-qwen3-moe", LLAMA_NAMES, 711, Qwen3MoeConfig(
+            **common, intermediate_size=96, moe_intermediate_size=32, num_experts=6, num_experts_per_tok=3,
+            norm_topk_prob=False, mlp_only_layers=[0], num_key_value_heads=1, head_dim=24, rms_norm_eps=1e-6,
+            attention_bias=True, tie_word_embeddings=True, use_sliding_window=True, sliding_window=4,
+            rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
     ]
 
 
@@ -151,6 +168,10 @@ def randomize(model, seed):
                 p.copy_(0.1 * torch.randn(p.shape, generator=g))
             else:
                 p.copy_(0.08 * torch.randn(p.shape, generator=g))
+        if model.config.model_type in ("mixtral", "qwen3_moe"):  # sharper routing: far from ties, varied choices
+            for layer in model.model.layers:
+                if hasattr(layer.mlp, "gate") and hasattr(layer.mlp.gate, "top_k"):
+                    layer.mlp.gate.weight.mul_(8.0)
 
 
 def at(template, i):
@@ -231,7 +252,7 @@ def gradients(model, names, tok, eos, params):
     for k in keys:
         out[f"grad.sum.{k}"] = acts[k].grad.detach().clone()
     for name in params:
-        out[f"param.{name}"] = model.get_parameter(name).grad.detach().clone()
+        out[f"param.{name}"] = parameter_gradient(model, name).detach().clone()
     logits, acts = run()
     torch.nn.functional.cross_entropy(logits[0, :-1], ids[0, 1:]).backward()
     for k in keys:
@@ -252,6 +273,30 @@ def generate(model, tok, prompts, eos, use_cache=True):
     return [trim(r[ids.shape[1]:].tolist(), eos) for r in out]
 
 
+def parameter_gradient(model, name):
+    """The gradient of a checkpoint tensor: Mixtral's saved `block_sparse_moe` names are runtime
+    `mlp.gate` and slices of the fused `mlp.experts.gate_up_proj` ([experts, 2 f, d]: w1 rows then
+    w3 rows) and `mlp.experts.down_proj` (w2); Qwen3-MoE's saved `mlp.experts.E.gate_proj/up_proj/down_proj`
+    are the same slices."""
+    if ".mlp.experts." in name:  # Qwen3-MoE: experts.E.gate_proj / up_proj / down_proj
+        layer, rest = name.split(".mlp.experts.")
+        e, w, _ = rest.split(".")
+        name = f"{layer}.block_sparse_moe.experts.{e}." + dict(gate_proj="w1", up_proj="w3", down_proj="w2")[w] + ".weight"
+        return parameter_gradient(model, name)
+    if ".block_sparse_moe." not in name:
+        return model.get_parameter(name).grad
+    layer = name.split(".block_sparse_moe.")[0]
+    rest = name.split(".block_sparse_moe.")[1]
+    if rest == "gate.weight":
+        return model.get_parameter(f"{layer}.mlp.gate.weight").grad
+    _, e, w, _ = rest.split(".")
+    f = model.config.moe_intermediate_size if model.config.model_type == "qwen3_moe" else model.config.intermediate_size
+    if w == "w2":
+        return model.get_parameter(f"{layer}.mlp.experts.down_proj").grad[int(e)]
+    fused = model.get_parameter(f"{layer}.mlp.experts.gate_up_proj").grad[int(e)]
+    return fused[:f] if w == "w1" else fused[f:]
+
+
 def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
@@ -259,6 +304,14 @@ def parameter_names(names, model):
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]
+    if model.config.model_type == "mixtral":  # checkpoint names (parameter_gradient maps them)
+        return ["model.layers.1.self_attn.k_proj.weight", "model.layers.0.input_layernorm.weight",
+                "model.layers.0.block_sparse_moe.gate.weight", "model.layers.1.block_sparse_moe.experts.2.w1.weight",
+                "model.layers.1.block_sparse_moe.experts.3.w3.weight", "model.layers.0.block_sparse_moe.experts.0.w2.weight"]
+    if model.config.model_type == "qwen3_moe":  # checkpoint names (parameter_gradient maps them)
+        return ["model.layers.1.mlp.gate.weight", "model.layers.1.mlp.experts.4.gate_proj.weight",
+                "model.layers.1.mlp.experts.1.up_proj.weight", "model.layers.1.mlp.experts.2.down_proj.weight",
+                "model.layers.0.mlp.up_proj.weight", "model.layers.1.self_attn.k_norm.weight", "model.embed_tokens.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]

@@ -20,6 +20,8 @@ package enum Registry {
         "gemma3_text": Gemma3TextModel.self,
         "olmo": OlmoModel.self,
         "olmo2": Olmo2Model.self,
+        "mixtral": MixtralModel.self,
+        "qwen3_moe": Qwen3MoeModel.self,
     ]
 
     /// The `model_type`s above, in order.

@@ -10,6 +10,9 @@ struct FeedForward: Sendable {
         /// `gated` with gate and up as one projection whose output is [gate | up] column
         /// halves (Phi-3's `gate_up_proj`, weight rows [gate | up]), each `width` wide.
         case fusedGated(gateUp: Projection, down: Projection, width: Int)
+        /// A sparse mixture of experts (Mixtral), each expert a `gated` FeedForward; the
+        /// `activation` below is unused (each expert carries its own).
+        case mixture(MixtureOfExperts)
     }
 
     var kind: Kind
@@ -30,6 +33,8 @@ struct FeedForward: Sendable {
             var gated = fused.slice(uncheckedAxis: 1, range: 0..<width)
             activation.apply(&gated)
             return down(Tensor.binary(gated, fused.slice(uncheckedAxis: 1, range: width..<(2 * width)), .multiply))
+        case let .mixture(moe):
+            return moe(x)
         }
     }
 
@@ -39,6 +44,7 @@ struct FeedForward: Sendable {
         case let .plain(up, down): .plain(up: up.watched(on: tape), down: down.watched(on: tape))
         case let .gated(gate, up, down): .gated(gate: gate.watched(on: tape), up: up.watched(on: tape), down: down.watched(on: tape))
         case let .fusedGated(gateUp, down, width): .fusedGated(gateUp: gateUp.watched(on: tape), down: down.watched(on: tape), width: width)
+        case let .mixture(moe): .mixture(moe.watched(on: tape))
         }
         return f
     }
