@@ -46,8 +46,10 @@ import Testing
     func rotaryFrequenciesEqualTransformers(_ name: String) throws {
         let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
         let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info
-        let rotary = try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
-                                                defaultPartialFactor: info.modelType == "gpt_neox" ? 0.25 : 1)
+        // GPT-J's rotary is its own (`rotary_dim`, a fixed base, neighbouring pairs).
+        let rotary = info.modelType == "gptj" ? try GPTJConfiguration(config).rotary
+            : try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
+                                         defaultPartialFactor: info.modelType == "gpt_neox" ? 0.25 : 1)
         let reference = try ArchitectureFixtures.references(name).tensor("rope.inv_freq").scalars
         #expect(rotary.inverseFrequencies.count == reference.count)
         for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {
