@@ -30,6 +30,10 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       layer 0 only, rope_theta 1e6, untied lm_head
   tiny-gptj           gptj: one ln_1 feeding attention and MLP, interleaved rotary on 10 of 18 features
                       per head (hidden 72), untied lm_head with a bias
+  tiny-phi            phi: one input_layernorm feeding attention and MLP, q/k/v/dense biases, GQA 4/2,
+                      head_dim 24 (queries 96 wide on a 64-wide model), partial_rotary_factor 0.25 (6 of 24)
+  tiny-phi-qk         phi: qk_layernorm (per-head LayerNorms of q and k), 1 key/value head, linear rope,
+                      tied embeddings with the lm_head bias its own
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
 
@@ -59,7 +63,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTJConfig, GPTNeoXConfig,
-                          GraniteConfig, LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
+                          GraniteConfig, LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -70,6 +74,7 @@ NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="
                   mlp="gpt_neox.layers.{i}.mlp", norm="gpt_neox.final_layer_norm", head="lm_head")
 GPTJ_NAMES = dict(embed="transformer.wte", layer="transformer.h.{i}", attn="transformer.h.{i}.attn",
                   mlp="transformer.h.{i}.mlp", norm="transformer.ln_f", head="lm_head")
+PHI_NAMES = dict(LLAMA_NAMES, norm="model.final_layernorm")
 
 TAILOR = ["My tailor is rich"]
 BATCH = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
@@ -128,6 +133,14 @@ def specs(vocab, eos):
         ("tiny-gptj", GPTJ_NAMES, 712, GPTJConfig(
             **dict(common, hidden_size=72), n_inner=80, rotary_dim=10, activation_function="gelu_new",
             layer_norm_epsilon=1e-5, tie_word_embeddings=False)),
+        ("tiny-phi", PHI_NAMES, 713, PhiConfig(
+            **common, intermediate_size=80, num_key_value_heads=2, head_dim=24, hidden_act="gelu_new",
+            layer_norm_eps=1e-5, tie_word_embeddings=False, qk_layernorm=False,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.25))),
+        ("tiny-phi-qk", PHI_NAMES, 713, PhiConfig(
+            **common, intermediate_size=80, num_key_value_heads=1, hidden_act="gelu_new", layer_norm_eps=1e-5,
+            tie_word_embeddings=True, qk_layernorm=True,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0, partial_rotary_factor=0.5))),
     ]
 
 
@@ -250,6 +263,14 @@ def parameter_names(names, model):
     if model.config.model_type == "gptj":  # one ln_1 feeds attention and MLP; lm_head has a bias
         return ["transformer.h.0.ln_1.weight", "transformer.h.1.ln_1.bias", "transformer.h.1.attn.q_proj.weight",
                 "transformer.h.0.mlp.fc_in.bias", "transformer.ln_f.weight", "lm_head.weight", "lm_head.bias"]
+    if model.config.model_type == "phi":  # one input_layernorm feeds attention and MLP; lm_head has a bias
+        p = ["model.layers.0.input_layernorm.weight", "model.layers.1.input_layernorm.bias",
+             "model.layers.1.self_attn.q_proj.bias", "model.layers.0.self_attn.dense.weight", "model.layers.1.mlp.fc1.weight",
+             "model.final_layernorm.weight", "lm_head.bias"]
+        if model.config.qk_layernorm:
+            p += ["model.layers.0.self_attn.q_layernorm.weight", "model.layers.1.self_attn.k_layernorm.bias",
+                  "model.embed_tokens.weight"]
+        return p
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]

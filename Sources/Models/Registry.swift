@@ -19,6 +19,7 @@ package enum Registry {
         "gemma2": GemmaModel.self,
         "olmo": OlmoModel.self,
         "gptj": GPTJModel.self,
+        "phi": PhiModel.self,
     ]
 
     /// The `model_type`s above, in order.

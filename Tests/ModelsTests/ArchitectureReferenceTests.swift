@@ -49,7 +49,7 @@ import Testing
         // GPT-J's rotary is its own (`rotary_dim`, a fixed base, neighbouring pairs).
         let rotary = info.modelType == "gptj" ? try GPTJConfiguration(config).rotary
             : try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
-                                         defaultPartialFactor: info.modelType == "gpt_neox" ? 0.25 : 1)
+                                         defaultPartialFactor: ["gpt_neox": 0.25, "phi": 0.5][info.modelType] ?? 1)
         let reference = try ArchitectureFixtures.references(name).tensor("rope.inv_freq").scalars
         #expect(rotary.inverseFrequencies.count == reference.count)
         for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {
