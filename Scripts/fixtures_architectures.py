@@ -28,6 +28,12 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-qwen3          qwen3: per-head q/k RMSNorms, head_dim 24 (q width 96 != hidden 64), 1 key/value
                       head, attention_bias on q/k/v/o, layer_types with a sliding window of 3 on
                       layer 0 only, rope_theta 1e6, untied lm_head
+  tiny-gptj           gptj: one ln_1 feeding attention and MLP, interleaved rotary on 10 of 18 features
+                      per head (hidden 72), untied lm_head with a bias
+  tiny-phi            phi: one input_layernorm feeding attention and MLP, q/k/v/dense biases, GQA 4/2,
+                      head_dim 24 (queries 96 wide on a 64-wide model), partial_rotary_factor 0.25 (6 of 24)
+  tiny-phi-qk         phi: qk_layernorm (per-head LayerNorms of q and k), 1 key/value head, linear rope,
+                      tied embeddings with the lm_head bias its own
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
   tiny-olmo2          olmo2: no pre-norms, RMSNorms on the attention and MLP outputs, q/k RMSNorms over the
@@ -70,8 +76,9 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
-                          GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig, Olmo2Config,
-                          OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config, Qwen3MoeConfig)
+                          GPTJConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig,
+                          Olmo2Config, OlmoConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
+                          Qwen3MoeConfig)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -80,6 +87,9 @@ LLAMA_NAMES = dict(embed="model.embed_tokens", layer="model.layers.{i}", attn="m
                    mlp="model.layers.{i}.mlp", norm="model.norm", head="lm_head")
 NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="gpt_neox.layers.{i}.attention",
                   mlp="gpt_neox.layers.{i}.mlp", norm="gpt_neox.final_layer_norm", head="lm_head")
+GPTJ_NAMES = dict(embed="transformer.wte", layer="transformer.h.{i}", attn="transformer.h.{i}.attn",
+                  mlp="transformer.h.{i}.mlp", norm="transformer.ln_f", head="lm_head")
+PHI_NAMES = dict(LLAMA_NAMES, norm="model.final_layernorm")
 
 TAILOR = ["My tailor is rich"]
 BATCH = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
@@ -154,6 +164,17 @@ def specs(vocab, eos):
             norm_topk_prob=False, mlp_only_layers=[0], num_key_value_heads=1, head_dim=24, rms_norm_eps=1e-6,
             attention_bias=True, tie_word_embeddings=True, use_sliding_window=True, sliding_window=4,
             rope_parameters=dict(rope_type="default", rope_theta=1000000.0))),
+        ("tiny-gptj", GPTJ_NAMES, 712, GPTJConfig(
+            **dict(common, hidden_size=72), n_inner=80, rotary_dim=10, activation_function="gelu_new",
+            layer_norm_epsilon=1e-5, tie_word_embeddings=False)),
+        ("tiny-phi", PHI_NAMES, 713, PhiConfig(
+            **common, intermediate_size=80, num_key_value_heads=2, head_dim=24, hidden_act="gelu_new",
+            layer_norm_eps=1e-5, tie_word_embeddings=False, qk_layernorm=False,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.25))),
+        ("tiny-phi-qk", PHI_NAMES, 713, PhiConfig(
+            **common, intermediate_size=80, num_key_value_heads=1, hidden_act="gelu_new", layer_norm_eps=1e-5,
+            tie_word_embeddings=True, qk_layernorm=True,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0, partial_rotary_factor=0.5))),
     ]
 
 
@@ -162,7 +183,7 @@ def randomize(model, seed):
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if "norm" in name and name.endswith(".weight"):
+            if ("norm" in name or ".ln_" in name) and name.endswith(".weight"):
                 p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=g))
             elif name.endswith(".bias"):
                 p.copy_(0.1 * torch.randn(p.shape, generator=g))
@@ -301,6 +322,17 @@ def parameter_names(names, model):
     if names is NEOX_NAMES:
         return ["gpt_neox.layers.1.attention.query_key_value.weight", "gpt_neox.layers.1.attention.query_key_value.bias",
                 "gpt_neox.layers.0.input_layernorm.weight", "gpt_neox.layers.1.mlp.dense_h_to_4h.weight"]
+    if model.config.model_type == "gptj":  # one ln_1 feeds attention and MLP; lm_head has a bias
+        return ["transformer.h.0.ln_1.weight", "transformer.h.1.ln_1.bias", "transformer.h.1.attn.q_proj.weight",
+                "transformer.h.0.mlp.fc_in.bias", "transformer.ln_f.weight", "lm_head.weight", "lm_head.bias"]
+    if model.config.model_type == "phi":  # one input_layernorm feeds attention and MLP; lm_head has a bias
+        p = ["model.layers.0.input_layernorm.weight", "model.layers.1.input_layernorm.bias",
+             "model.layers.1.self_attn.q_proj.bias", "model.layers.0.self_attn.dense.weight", "model.layers.1.mlp.fc1.weight",
+             "model.final_layernorm.weight", "lm_head.bias"]
+        if model.config.qk_layernorm:
+            p += ["model.layers.0.self_attn.q_layernorm.weight", "model.layers.1.self_attn.k_layernorm.bias",
+                  "model.embed_tokens.weight"]
+        return p
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]
@@ -363,15 +395,20 @@ def write(tokenizer_dir, out_dir):
         t.update(capture(model, names, *batch_inputs(tok, BATCH, eos), "batch"))
         params = parameter_names(names, model)
         t.update(gradients(model, names, tok, eos, params))
-        rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
-        if model.config.model_type == "gemma3_text":  # one rotary embedding per layer type
-            t["rope.inv_freq"] = rotary.full_attention_inv_freq.detach().clone().float()
-            t["rope.local_inv_freq"] = rotary.sliding_attention_inv_freq.detach().clone().float()
-            scaling = rotary.full_attention_attention_scaling
+        if names is GPTJ_NAMES:  # a sin/cos table only: its frequencies by create_sinusoidal_positions' formula
+            dim = config.rotary_dim
+            t["rope.inv_freq"] = 1.0 / (10000 ** (torch.arange(0, dim, 2, dtype=torch.int64) / dim))
+            t["rope.attention_scaling"] = torch.tensor([1.0], dtype=torch.float32)
         else:
-            t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
-            scaling = rotary.attention_scaling
-        t["rope.attention_scaling"] = torch.tensor([float(scaling)], dtype=torch.float32)
+            rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
+            if model.config.model_type == "gemma3_text":  # one rotary embedding per layer type
+                t["rope.inv_freq"] = rotary.full_attention_inv_freq.detach().clone().float()
+                t["rope.local_inv_freq"] = rotary.sliding_attention_inv_freq.detach().clone().float()
+                scaling = rotary.full_attention_attention_scaling
+            else:
+                t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
+                scaling = rotary.attention_scaling
+            t["rope.attention_scaling"] = torch.tensor([float(scaling)], dtype=torch.float32)
         save_file(t, os.path.join(refs, f"{name}.safetensors"))
 
         alone = [generate(model, tok, [p], eos)[0] for p in GENERATE]

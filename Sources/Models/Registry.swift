@@ -22,6 +22,8 @@ package enum Registry {
         "olmo2": Olmo2Model.self,
         "mixtral": MixtralModel.self,
         "qwen3_moe": Qwen3MoeModel.self,
+        "gptj": GPTJModel.self,
+        "phi": PhiModel.self,
     ]
 
     /// The `model_type`s above, in order.

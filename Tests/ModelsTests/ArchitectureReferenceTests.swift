@@ -47,9 +47,12 @@ import Testing
         let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
         let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info
         // Gemma 3 has one rotary embedding per layer type; the reference holds the global one.
+        // Gemma 3's global layers' rotary; GPT-J's is its own (`rotary_dim`, a fixed base,
+        // neighbouring pairs).
         let rotary = info.modelType == "gemma3_text" ? try Gemma3TextConfiguration(config).globalRotary
+            : info.modelType == "gptj" ? try GPTJConfiguration(config).rotary
             : try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
-                                         defaultPartialFactor: info.modelType == "gpt_neox" ? 0.25 : 1)
+                                         defaultPartialFactor: ["gpt_neox": 0.25, "phi": 0.5][info.modelType] ?? 1)
         let reference = try ArchitectureFixtures.references(name).tensor("rope.inv_freq").scalars
         #expect(rotary.inverseFrequencies.count == reference.count)
         for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {

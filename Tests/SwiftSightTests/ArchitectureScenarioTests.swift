@@ -62,7 +62,7 @@ import Testing
                         naming.envoyPath(of: .mlpOutput(1)), naming.envoyPath(of: .lnFinal)]
         #expect(result.cache.keys == expected)
         #expect(expected[0] == ["tiny-gpt2": "model.transformer.h.0", "tiny-neox": "model.gpt_neox.layers.0",
-                                "tiny-neox-sequential": "model.gpt_neox.layers.0"][a.name] ?? "model.model.layers.0")
+                                "tiny-neox-sequential": "model.gpt_neox.layers.0", "tiny-gptj": "model.transformer.h.0"][a.name] ?? "model.model.layers.0")
         #expect(result.cache[expected[2]]?.output?.scalars.allSatisfy { $0 == 0 } == true)
         let layer0 = try #require(result.cache[expected[0]]?.input)
         #expect(try layer0.maxAbsDifference(try a.activation("tailor", naming.envoyKey(of: .layerInput(0)))) <= 1e-4)

@@ -6,7 +6,16 @@ import Foundation
 /// In each head, the first ``rotaryDimension`` features are rotated: feature i and
 /// i + rotaryDimension/2 form a pair turned by the angle position · θᵢ (θ the
 /// ``inverseFrequencies``); the remaining features (GPT-NeoX's partial rotary) pass through.
+/// GPT-J pairs neighbours instead (``Layout/interleaved``).
 package struct RotaryEmbedding: Sendable, Equatable {
+    /// Which features of a head form the rotated pairs.
+    package enum Layout: Sendable, Equatable {
+        /// Feature i with i + rotaryDimension/2 (transformers' `rotate_half`: Llama, GPT-NeoX, …).
+        case halfSplit
+        /// Feature 2i with 2i + 1 (transformers' `rotate_every_two`: GPT-J), pair i turned by θᵢ.
+        case interleaved
+    }
+
     /// How the base frequencies are rescaled for longer contexts (`rope_scaling` /
     /// `rope_parameters.rope_type`).
     package enum Scaling: Sendable, Equatable {
@@ -38,6 +47,8 @@ package struct RotaryEmbedding: Sendable, Equatable {
     /// cost minutes and gigabytes before that check can refuse it. The model then calls
     /// ``resolved()`` once; an unresolved embedding computes its frequencies on every use.
     let frequencies: Frequencies
+    /// Which features are paired; half-split unless a model asks otherwise.
+    package let layout: Layout
 
     /// θᵢ for each rotated pair, rotaryDimension/2 of them.
     package var inverseFrequencies: [Float] {
@@ -65,18 +76,20 @@ package struct RotaryEmbedding: Sendable, Equatable {
     }
 
     /// Rotation with the given frequencies, cos and sin multiplied by `attentionScaling`.
-    package init(inverseFrequencies: [Float], attentionScaling: Float = 1) {
+    package init(inverseFrequencies: [Float], attentionScaling: Float = 1, layout: Layout = .halfSplit) {
         frequencies = .given(inverseFrequencies, attentionScaling: attentionScaling)
+        self.layout = layout
     }
 
     /// The frequencies of `rotaryDimension` rotated features, base `base`, with `scaling`:
     /// the formulas of `transformers.modeling_rope_utils` (computed in Double, rounded to Float).
     /// Nothing is computed until a forward pass asks.
-    package init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none) {
+    package init(rotaryDimension dim: Int, base: Double, scaling: Scaling = .none, layout: Layout = .halfSplit) {
         // A model-code invariant, not a user error: the loader validates checkpoint shapes and the
         // model passes its own activations. Intervention code uses the throwing tensor operations.
         precondition(dim > 0 && dim % 2 == 0, "rotary dimension \(dim) must be positive and even")
         frequencies = .formula(dimension: dim, base: base, scaling: scaling)
+        self.layout = layout
     }
 
     /// The same rotation with its frequencies computed now, so a forward pass does not
@@ -84,7 +97,7 @@ package struct RotaryEmbedding: Sendable, Equatable {
     /// config's head size).
     package func resolved() -> RotaryEmbedding {
         guard case .formula = frequencies else { return self }
-        return RotaryEmbedding(inverseFrequencies: inverseFrequencies, attentionScaling: attentionScaling)
+        return RotaryEmbedding(inverseFrequencies: inverseFrequencies, attentionScaling: attentionScaling, layout: layout)
     }
 
     /// θᵢ of `dim` rotated features by transformers' formulas.
@@ -135,9 +148,10 @@ package struct RotaryEmbedding: Sendable, Equatable {
                      && x.shape[1] / heads >= rotaryDimension,
                      "rotary embedding of \(rotaryDimension) features per head on \(x.shape) with \(heads) heads and \(positions.count) positions")
         let table = angles(positions, inverseFrequencies, attentionScaling)
-        let result = Self.rotate(x.detached(), table, heads: heads, sign: 1)
+        let rotate = layout == .halfSplit ? Self.rotate : Self.rotateInterleaved
+        let result = rotate(x.detached(), table, heads, 1)
         guard x.isTracked else { return result }
-        return Tensor.recorded(result, from: [x]) { g in [Self.rotate(g, table, heads: heads, sign: -1)] }
+        return Tensor.recorded(result, from: [x]) { g in [rotate(g, table, heads, -1)] }
     }
 
     /// cos and sin of position · θᵢ per row, [rows · half] each; angles in Float32 like torch.
@@ -173,6 +187,36 @@ package struct RotaryEmbedding: Sendable, Equatable {
                                     let (a, b, sine) = (v[i], v[i + half], sign * s[i])
                                     v[i] = a * c[i] - b * sine
                                     v[i + half] = b * c[i] + a * sine
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Each head's pairs (a, b) = (x[2i], x[2i + 1]) turned to (a·cos − b·sin·sign, b·cos + a·sin·sign):
+    /// GPT-J's `rotate_every_two`, the same angles as ``rotate(_:_:heads:sign:)``.
+    static func rotateInterleaved(_ x: Tensor, _ table: (cos: [Float], sin: [Float]), heads: Int, sign: Float) -> Tensor {
+        let (rows, width) = (x.shape[0], x.shape[1])
+        let headDim = width / heads
+        let half = table.cos.count / max(rows, 1)
+        var out = x.detached()
+        out.withUnsafeMutableBuffer { o in
+            table.cos.withUnsafeBufferPointer { cs in
+                table.sin.withUnsafeBufferPointer { ss in
+                    let (op, cp, sp) = (o.baseAddress!, cs.baseAddress!, ss.baseAddress!)
+                    Parallel.forRanges(rows, costPerItem: 4 * heads * half) { range in
+                        for r in range {
+                            let (c, s) = (cp + r * half, sp + r * half)
+                            for h in 0..<heads {
+                                let v = op + r * width + h * headDim
+                                for i in 0..<half {
+                                    let (a, b, sine) = (v[2 * i], v[2 * i + 1], sign * s[i])
+                                    v[2 * i] = a * c[i] - b * sine
+                                    v[2 * i + 1] = b * c[i] + a * sine
                                 }
                             }
                         }

@@ -12,6 +12,10 @@ struct DecoderBlock: Sendable {
         case sequential
         /// x + attn(norm₁(x)) + mlp(norm₂(x)), both reading the block input: GPT-NeoX's default.
         case parallel
+        /// x + attn(norm₁(x)) + mlp(norm₁(x)): one norm feeds both (GPT-J's `ln_1`, Phi's
+        /// `input_layernorm`); `postAttentionNorm` is unused (pass the input norm). The MLP reads
+        /// the norm's output itself, not the attention input after its hook, as in transformers.
+        case parallelSharedNorm
     }
 
     var inputNorm: Norm
@@ -30,7 +34,8 @@ struct DecoderBlock: Sendable {
     var residualMultiplier: Float = 1
 
     func callAsFunction(_ layer: Int, _ input: Tensor, context: BlockContext) async throws -> Tensor {
-        var attentionInput = inputNorm(input)
+        let normed = inputNorm(input)
+        var attentionInput = normed
         try await context.fire(.attentionInput(layer), &attentionInput)
         var attentionOutput = try await attention(attentionInput, layer: layer, context: context)
         try await context.fire(.attentionOutput(layer), &attentionOutput)
@@ -39,20 +44,21 @@ struct DecoderBlock: Sendable {
         var x = input
         if residual == .sequential { x.add(unchecked: attentionOutput) }
         // `mlps_input.i` is what the MLP reads either way.
-        var mlpInput = postAttentionNorm(x)
+        var mlpInput = residual == .parallelSharedNorm ? normed : postAttentionNorm(x)
         try await context.fire(.mlpInput(layer), &mlpInput)
         var mlpOutput = mlp(mlpInput)
         try await context.fire(.mlpOutput(layer), &mlpOutput)
         if let mlpOutputNorm { mlpOutput = mlpOutputNorm(mlpOutput) }
         if residualMultiplier != 1 { mlpOutput = mlpOutput * residualMultiplier }
-        if residual == .parallel { x.add(unchecked: attentionOutput) }
+        if residual != .sequential { x.add(unchecked: attentionOutput) }
         x.add(unchecked: mlpOutput)
         return x
     }
 
     func watched(on tape: GradientTape) -> DecoderBlock {
         DecoderBlock(inputNorm: inputNorm.watched(on: tape), attention: attention.watched(on: tape),
-                     postAttentionNorm: postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual,
+                     // Unused when shared: watching it too would name the input norm's parameters twice.
+                     postAttentionNorm: residual == .parallelSharedNorm ? postAttentionNorm : postAttentionNorm.watched(on: tape), mlp: mlp.watched(on: tape), residual: residual,
                      attentionOutputNorm: attentionOutputNorm?.watched(on: tape), mlpOutputNorm: mlpOutputNorm?.watched(on: tape),
                      residualMultiplier: residualMultiplier)
     }

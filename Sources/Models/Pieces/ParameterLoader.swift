@@ -53,10 +53,13 @@ struct ParameterLoader {
     }
 
     /// The output head: `name.weight` ([vocab, width]), or the token table itself when the
-    /// embeddings are tied (`tiedTo`).
-    func head(_ name: String, vocab: Int, width: Int, tiedTo tokens: TableEmbedding?) throws(CheckpointError) -> OutputHead {
+    /// embeddings are tied (`tiedTo`); with `bias` (GPT-J's and Phi's `lm_head`), `name.bias`
+    /// ([vocab]) too, its own even when the weight is tied.
+    func head(_ name: String, vocab: Int, width: Int, tiedTo tokens: TableEmbedding?,
+              bias: Bool = false) throws(CheckpointError) -> OutputHead {
         let weight = if let tokens { tokens.embedding.table } else { try tensor(name + ".weight", shape: [vocab, width]) }
-        return OutputHead(linear: Linear(weight: weight, bias: nil, layout: .outputMajor).packed(precision),
-                          name: tokens == nil ? name : nil)
+        let biasVector = bias ? try tensor(name + ".bias", shape: [vocab]) : nil
+        return OutputHead(linear: Linear(weight: weight, bias: biasVector, layout: .outputMajor).packed(precision),
+                          name: tokens == nil ? name : nil, biasName: bias && tokens != nil ? name + ".bias" : nil)
     }
 }

@@ -76,11 +76,17 @@ struct TableEmbedding: Sendable {
 struct OutputHead: Sendable {
     var linear: Linear
     let name: String?
+    /// A tied head's own bias's parameter name (GPT-J's `lm_head.bias`); nil without one or
+    /// when the head is untied (then its bias is watched under `name`).
+    var biasName: String? = nil
 
     /// Watched under its name; a tied head becomes the watched token table itself, so both
     /// uses add to one gradient.
     func watched(on tape: GradientTape, tokens: TableEmbedding) -> OutputHead {
-        guard let name else { return OutputHead(linear: linear.withParameters(weight: tokens.embedding.table, bias: nil), name: nil) }
+        guard let name else {
+            let bias: Tensor? = if let b = linear.bias, let biasName { tape.watchParameter(b, name: biasName) } else { linear.bias }
+            return OutputHead(linear: linear.withParameters(weight: tokens.embedding.table, bias: bias), name: nil, biasName: biasName)
+        }
         return OutputHead(linear: linear.watched(on: tape, name: name), name: name)
     }
 }
