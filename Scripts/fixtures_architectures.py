@@ -30,6 +30,9 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       layer 0 only, rope_theta 1e6, untied lm_head
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
+  tiny-opt            opt: learned positions 2 rows on (left padding: positions from the mask), pre-LN,
+                      ReLU fc1/fc2 (ffn 96), biases everywhere, 8 heads of 8, tied head; no module
+                      is the MLP: its input is fc1's, its output fc2's (no rotary: no rope.* tensors)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -57,7 +60,7 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, GemmaConfig, GPT2Config, GPTNeoXConfig, GraniteConfig,
-                          LlamaConfig, MistralConfig, OlmoConfig, Phi3Config, Qwen2Config, Qwen3Config)
+                          LlamaConfig, MistralConfig, OlmoConfig, OPTConfig, Phi3Config, Qwen2Config, Qwen3Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -66,6 +69,9 @@ LLAMA_NAMES = dict(embed="model.embed_tokens", layer="model.layers.{i}", attn="m
                    mlp="model.layers.{i}.mlp", norm="model.norm", head="lm_head")
 NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="gpt_neox.layers.{i}.attention",
                   mlp="gpt_neox.layers.{i}.mlp", norm="gpt_neox.final_layer_norm", head="lm_head")
+OPT_NAMES = dict(embed="model.decoder.embed_tokens", layer="model.decoder.layers.{i}",
+                 attn="model.decoder.layers.{i}.self_attn", mlp="model.decoder.layers.{i}.fc2",
+                 mlp_in="model.decoder.layers.{i}.fc1", norm="model.decoder.final_layer_norm", head="lm_head")
 
 TAILOR = ["My tailor is rich"]
 BATCH = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
@@ -121,6 +127,10 @@ def specs(vocab, eos):
             **common, intermediate_size=96, num_key_value_heads=2, head_dim=24, attention_bias=True,
             clip_qkv=0.5, tie_word_embeddings=True,
             rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0))),
+        ("tiny-opt", OPT_NAMES, 714, OPTConfig(
+            vocab_size=vocab, hidden_size=64, num_hidden_layers=2, num_attention_heads=8, ffn_dim=96,
+            max_position_embeddings=64, bos_token_id=eos, eos_token_id=eos, pad_token_id=eos,
+            do_layer_norm_before=True, activation_function="relu", tie_word_embeddings=True)),
     ]
 
 
@@ -166,13 +176,17 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     for i in range(model.config.num_hidden_layers):
         for kind in ("layer", "attn", "mlp"):
             path = at(names[kind], i)
-            hooks.append(sub(path).register_forward_pre_hook(save_in(f"model.{path}.input"), with_kwargs=True))
+            in_path = at(names.get(kind + "_in", names[kind]), i)  # OPT: the MLP's input is fc1's
+            hooks.append(sub(in_path).register_forward_pre_hook(save_in(f"model.{in_path}.input"), with_kwargs=True))
             hooks.append(sub(path).register_forward_hook(save_out(f"model.{path}.output")))
     hooks.append(sub(names["norm"]).register_forward_hook(save_out(f"model.{names['norm']}.output")))
     hooks.append(sub(names["head"]).register_forward_hook(save_out(f"model.{names['head']}.output")))
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
+    for k, v in out.items():  # OPT flattens [batch, seq] around fc1/fc2; the points keep [batch, seq, hidden]
+        if v.dim() == 2:
+            out[k] = v.view(*input_ids.shape, -1)
     if model.config.model_type == "granite" or getattr(model.config, "final_logit_softcapping", None) is not None:
         # The standardized logits point is transformers' `.logits`: after Granite's ÷ logits_scaling
         # and after the soft-cap that follows lm_head.
@@ -243,6 +257,10 @@ def parameter_names(names, model):
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",
                 "model.layers.0.input_layernorm.weight", "model.norm.weight"]
+    if model.config.model_type == "opt":
+        return ["model.decoder.layers.1.fc1.weight", "model.decoder.layers.0.self_attn_layer_norm.weight",
+                "model.decoder.final_layer_norm.bias", "model.decoder.layers.1.self_attn.k_proj.bias",
+                "model.decoder.embed_positions.weight", "model.decoder.embed_tokens.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
@@ -287,9 +305,10 @@ def write(tokenizer_dir, out_dir):
         t.update(capture(model, names, *batch_inputs(tok, BATCH, eos), "batch"))
         params = parameter_names(names, model)
         t.update(gradients(model, names, tok, eos, params))
-        rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
-        t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
-        t["rope.attention_scaling"] = torch.tensor([float(rotary.attention_scaling)], dtype=torch.float32)
+        if names is not OPT_NAMES:  # OPT's positions are learned
+            rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
+            t["rope.inv_freq"] = rotary.inv_freq.detach().clone().float()
+            t["rope.attention_scaling"] = torch.tensor([float(rotary.attention_scaling)], dtype=torch.float32)
         save_file(t, os.path.join(refs, f"{name}.safetensors"))
 
         alone = [generate(model, tok, [p], eos)[0] for p in GENERATE]

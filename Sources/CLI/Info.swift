@@ -33,7 +33,8 @@ struct Info: AsyncParsableCommand {
         let n = info.naming
         func generic(_ template: String) -> String { template.replacingOccurrences(of: "{i}", with: "I") }
         let naming = ModuleNaming(embedTokens: n.embedTokens, layer: generic(n.layer), attention: generic(n.attention),
-                                  mlp: generic(n.mlp), finalNorm: n.finalNorm, head: n.head)
+                                  mlp: generic(n.mlp), finalNorm: n.finalNorm, head: n.head,
+                                  mlpInputModule: n.mlpInputModule.map(generic))
         return HookPoint.all(layers: 1, includingAttentionProbabilities: true).map { point in
             let name = point.layer == nil ? point.name : String(point.name.dropLast()) + "I"
             let shape = point.isAttentionProbabilities ? "[batch, \(info.numHeads), seq, seq]"

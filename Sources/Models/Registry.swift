@@ -18,6 +18,7 @@ package enum Registry {
         "gemma": GemmaModel.self,
         "gemma2": GemmaModel.self,
         "olmo": OlmoModel.self,
+        "opt": OPTModel.self,
     ]
 
     /// The `model_type`s above, in order.

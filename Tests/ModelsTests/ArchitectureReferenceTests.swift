@@ -42,7 +42,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ArchitectureFixtures.models)
+    /// OPT's positions are learned: its fixture has no rotary frequencies.
+    @Test(arguments: ArchitectureFixtures.models.filter { $0 != "tiny-opt" })
     func rotaryFrequenciesEqualTransformers(_ name: String) throws {
         let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
         let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info
