@@ -16,7 +16,9 @@ struct Info: AsyncParsableCommand {
         let kv = info.numKeyValueHeads == info.numHeads ? "" : " sharing \(info.numKeyValueHeads) key/value heads"
         print("type \(info.modelType), \(model.numLayers) layers, \(model.numHeads) heads of \(info.headDim)\(kv), hidden \(model.hiddenSize), "
               + "vocabulary \(model.vocabSize), up to \(info.maxPositions) positions")
-        print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(info.naming.mlp), "
+        // OPT's MLP is no module: its input and output points name two (fc1, fc2).
+        let mlp = info.naming.mlpInputModule.map { "\($0) (input) and \(info.naming.mlp) (output)" } ?? info.naming.mlp
+        print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(mlp), "
               + "final norm \(info.naming.finalNorm), head \(info.naming.head)")
         print("points (I = 0...\(info.numLayers - 1)):")
         let rows = Self.pointRows(info)
