@@ -49,6 +49,9 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-qwen3-moe      qwen3_moe: layer 0 dense (`mlp_only_layers`), layer 1 a MoE of 6 experts of width 32,
                       top 3 without renormalisation (norm_topk_prob false), router ×8, Qwen3 attention
                       (q/k norms, head_dim 24, 1 key/value head, attention_bias), sliding_window 4, tied head
+  tiny-opt            opt: learned positions 2 rows on (left padding: positions from the mask), pre-LN,
+                      ReLU fc1/fc2 (ffn 96), biases everywhere, 8 heads of 8, tied head; no module
+                      is the MLP: its input is fc1's, its output fc2's (no rotary: no rope.* tensors)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -77,7 +80,7 @@ from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
                           GPTJConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig,
-                          Olmo2Config, OlmoConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
+                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
                           Qwen3MoeConfig)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -90,6 +93,9 @@ NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="
 GPTJ_NAMES = dict(embed="transformer.wte", layer="transformer.h.{i}", attn="transformer.h.{i}.attn",
                   mlp="transformer.h.{i}.mlp", norm="transformer.ln_f", head="lm_head")
 PHI_NAMES = dict(LLAMA_NAMES, norm="model.final_layernorm")
+OPT_NAMES = dict(embed="model.decoder.embed_tokens", layer="model.decoder.layers.{i}",
+                 attn="model.decoder.layers.{i}.self_attn", mlp="model.decoder.layers.{i}.fc2",
+                 mlp_in="model.decoder.layers.{i}.fc1", norm="model.decoder.final_layer_norm", head="lm_head")
 
 TAILOR = ["My tailor is rich"]
 BATCH = ["My tailor is rich", "Hello", "The quick brown fox jumps over the lazy dog."]
@@ -175,6 +181,10 @@ def specs(vocab, eos):
             **common, intermediate_size=80, num_key_value_heads=1, hidden_act="gelu_new", layer_norm_eps=1e-5,
             tie_word_embeddings=True, qk_layernorm=True,
             rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0, partial_rotary_factor=0.5))),
+        ("tiny-opt", OPT_NAMES, 714, OPTConfig(
+            vocab_size=vocab, hidden_size=64, num_hidden_layers=2, num_attention_heads=8, ffn_dim=96,
+            max_position_embeddings=64, bos_token_id=eos, eos_token_id=eos, pad_token_id=eos,
+            do_layer_norm_before=True, activation_function="relu", tie_word_embeddings=True)),
     ]
 
 
@@ -224,13 +234,17 @@ def capture(model, names, input_ids, mask, prefix, attentions=False):
     for i in range(model.config.num_hidden_layers):
         for kind in ("layer", "attn", "mlp"):
             path = at(names[kind], i)
-            hooks.append(sub(path).register_forward_pre_hook(save_in(f"model.{path}.input"), with_kwargs=True))
+            in_path = at(names.get(kind + "_in", names[kind]), i)  # OPT: the MLP's input is fc1's
+            hooks.append(sub(in_path).register_forward_pre_hook(save_in(f"model.{in_path}.input"), with_kwargs=True))
             hooks.append(sub(path).register_forward_hook(save_out(f"model.{path}.output")))
     hooks.append(sub(names["norm"]).register_forward_hook(save_out(f"model.{names['norm']}.output")))
     hooks.append(sub(names["head"]).register_forward_hook(save_out(f"model.{names['head']}.output")))
     result = model(input_ids=input_ids, attention_mask=mask, position_ids=positions(mask), output_attentions=attentions)
     for h in hooks:
         h.remove()
+    for k, v in out.items():  # OPT flattens [batch, seq] around fc1/fc2; the points keep [batch, seq, hidden]
+        if v.dim() == 2:
+            out[k] = v.view(*input_ids.shape, -1)
     if model.config.model_type == "granite" or getattr(model.config, "final_logit_softcapping", None) is not None:
         # The standardized logits point is transformers' `.logits`: after Granite's ÷ logits_scaling
         # and after the soft-cap that follows lm_head.
@@ -344,6 +358,10 @@ def parameter_names(names, model):
         return ["model.layers.1.mlp.gate.weight", "model.layers.1.mlp.experts.4.gate_proj.weight",
                 "model.layers.1.mlp.experts.1.up_proj.weight", "model.layers.1.mlp.experts.2.down_proj.weight",
                 "model.layers.0.mlp.up_proj.weight", "model.layers.1.self_attn.k_norm.weight", "model.embed_tokens.weight"]
+    if model.config.model_type == "opt":
+        return ["model.decoder.layers.1.fc1.weight", "model.decoder.layers.0.self_attn_layer_norm.weight",
+                "model.decoder.final_layer_norm.bias", "model.decoder.layers.1.self_attn.k_proj.bias",
+                "model.decoder.embed_positions.weight", "model.decoder.embed_tokens.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
@@ -399,7 +417,7 @@ def write(tokenizer_dir, out_dir):
             dim = config.rotary_dim
             t["rope.inv_freq"] = 1.0 / (10000 ** (torch.arange(0, dim, 2, dtype=torch.int64) / dim))
             t["rope.attention_scaling"] = torch.tensor([1.0], dtype=torch.float32)
-        else:
+        elif names is not OPT_NAMES:  # OPT's positions are learned: no rope.* tensors
             rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
             if model.config.model_type == "gemma3_text":  # one rotary embedding per layer type
                 t["rope.inv_freq"] = rotary.full_attention_inv_freq.detach().clone().float()

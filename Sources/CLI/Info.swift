@@ -16,7 +16,9 @@ struct Info: AsyncParsableCommand {
         let kv = info.numKeyValueHeads == info.numHeads ? "" : " sharing \(info.numKeyValueHeads) key/value heads"
         print("type \(info.modelType), \(model.numLayers) layers, \(model.numHeads) heads of \(info.headDim)\(kv), hidden \(model.hiddenSize), "
               + "vocabulary \(model.vocabSize), up to \(info.maxPositions) positions")
-        print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(info.naming.mlp), "
+        // OPT's MLP is no module: its input and output points name two (fc1, fc2).
+        let mlp = info.naming.mlpInputModule.map { "\($0) (input) and \(info.naming.mlp) (output)" } ?? info.naming.mlp
+        print("modules: layers \(info.naming.layer), attention \(info.naming.attention), MLP \(mlp), "
               + "final norm \(info.naming.finalNorm), head \(info.naming.head)")
         print("points (I = 0...\(info.numLayers - 1)):")
         let rows = Self.pointRows(info)
@@ -33,7 +35,8 @@ struct Info: AsyncParsableCommand {
         let n = info.naming
         func generic(_ template: String) -> String { template.replacingOccurrences(of: "{i}", with: "I") }
         let naming = ModuleNaming(embedTokens: n.embedTokens, layer: generic(n.layer), attention: generic(n.attention),
-                                  mlp: generic(n.mlp), finalNorm: n.finalNorm, head: n.head)
+                                  mlp: generic(n.mlp), finalNorm: n.finalNorm, head: n.head,
+                                  mlpInputModule: n.mlpInputModule.map(generic))
         return HookPoint.all(layers: 1, includingAttentionProbabilities: true).map { point in
             let name = point.layer == nil ? point.name : String(point.name.dropLast()) + "I"
             let shape = point.isAttentionProbabilities ? "[batch, \(info.numHeads), seq, seq]"

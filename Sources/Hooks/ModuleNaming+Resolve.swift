@@ -53,7 +53,7 @@ extension ModuleNaming {
             (attentionProbabilities, .output, HookPoint.attentionProbabilities),
             (layer, .input, HookPoint.layerInput), (layer, .output, HookPoint.layerOutput),
             (attention, .input, HookPoint.attentionInput), (attention, .output, HookPoint.attentionOutput),
-            (mlp, .input, HookPoint.mlpInput), (mlp, .output, HookPoint.mlpOutput),
+            (mlpInputModule ?? mlp, .input, HookPoint.mlpInput), (mlp, .output, HookPoint.mlpOutput),
         ]
         for (template, s, make) in candidates where s == side {
             if let i = Self.match(path, template: template) { return make(i) }

@@ -22,6 +22,9 @@ public struct ModuleNaming: Sendable, Hashable {
     public let attention: String
     /// A block's MLP (`transformer.h.{i}.mlp`).
     public let mlp: String
+    /// The module whose input is the MLP's input where no one module is the MLP (OPT's
+    /// `model.decoder.layers.{i}.fc1`, with `mlp` its `fc2`); nil where `mlp` is both.
+    public let mlpInputModule: String?
     /// The final norm (`transformer.ln_f`).
     public let finalNorm: String
     /// The output head (`lm_head`).
@@ -36,9 +39,11 @@ public struct ModuleNaming: Sendable, Hashable {
 
     /// A naming table; see the property docs for the GPT-2 values, and each architecture's file
     /// (Sources/Models/Architectures) for its own.
-    package init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String) {
+    package init(embedTokens: String, layer: String, attention: String, mlp: String, finalNorm: String, head: String,
+                 mlpInputModule: String? = nil) {
         (self.embedTokens, self.layer, self.attention, self.mlp, self.finalNorm, self.head) =
             (embedTokens, layer, attention, mlp, finalNorm, head)
+        self.mlpInputModule = mlpInputModule
     }
 
     /// The module a point belongs to, and which side of it.
@@ -50,7 +55,7 @@ public struct ModuleNaming: Sendable, Hashable {
         case .attentionInput(let i): (at(attention, i), .input)
         case .attentionProbabilities(let i): (at(attentionProbabilities, i), .output)
         case .attentionOutput(let i): (at(attention, i), .output)
-        case .mlpInput(let i): (at(mlp, i), .input)
+        case .mlpInput(let i): (at(mlpInputModule ?? mlp, i), .input)
         case .mlpOutput(let i): (at(mlp, i), .output)
         case .layerOutput(let i): (at(layer, i), .output)
         case .lnFinal: (finalNorm, .output)

@@ -24,6 +24,7 @@ package enum Registry {
         "qwen3_moe": Qwen3MoeModel.self,
         "gptj": GPTJModel.self,
         "phi": PhiModel.self,
+        "opt": OPTModel.self,
     ]
 
     /// The `model_type`s above, in order.

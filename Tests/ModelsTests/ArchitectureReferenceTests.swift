@@ -42,7 +42,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ArchitectureFixtures.models)
+    /// OPT's positions are learned: its fixture has no rotary frequencies.
+    @Test(arguments: ArchitectureFixtures.models.filter { $0 != "tiny-opt" })
     func rotaryFrequenciesEqualTransformers(_ name: String) throws {
         let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
         let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info
@@ -77,6 +78,14 @@ import Testing
         #expect(neox.envoyKey(of: .attentionOutput(0)) == "model.gpt_neox.layers.0.attention.output")
         #expect(neox.envoyKey(of: .logits) == "model.lm_head.output")
         #expect(try neox.resolve("gpt_neox.final_layer_norm", layers: 2) == .lnFinal)
+        // OPT's MLP is no module: its points are fc1's input and fc2's output.
+        let opt = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory("tiny-opt")).info.naming
+        #expect(opt.envoyKey(of: .mlpInput(1)) == "model.model.decoder.layers.1.fc1.input")
+        #expect(opt.envoyKey(of: .mlpOutput(1)) == "model.model.decoder.layers.1.fc2.output")
+        #expect(try opt.resolve("model.model.decoder.layers.1.fc1.input", layers: 2) == .mlpInput(1))
+        #expect(try opt.resolve("model.decoder.layers.0.fc2", layers: 2) == .mlpOutput(0))
+        #expect(throws: HookNameError.self) { try opt.resolve("model.decoder.layers.0.fc2.input", layers: 2) }
+        #expect(opt.originalPath(forAlias: "mlps.1") == "model.decoder.layers.1.fc2")
         #expect(Registry.naming(forModelType: "mistral") == LlamaModel.naming && Registry.naming(forModelType: "bert") == nil)
     }
 }

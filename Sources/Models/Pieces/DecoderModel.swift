@@ -8,6 +8,9 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     /// Learned position embeddings added before block 0 (GPT-2); nil where positions are
     /// rotary, inside attention.
     var positions: TableEmbedding?
+    /// What is added to each position id before the lookup in `positions`: OPT's table has 2
+    /// rows before position 0 (`OPTLearnedPositionalEmbedding.offset`); 0 elsewhere.
+    var positionOffset: Int = 0
     var blocks: [DecoderBlock]
     var outputNorm: Norm
     var head: OutputHead
@@ -28,7 +31,8 @@ package struct DecoderModel: TransformerModel, UnembeddingMatrixProvider {
     package func firstLayerInput(tokenEmbeddings: Tensor, batch: TokenBatch) -> Tensor {
         let scaled = embeddingScale == 1 ? tokenEmbeddings : tokenEmbeddings * embeddingScale
         guard let positions else { return scaled }
-        return Tensor.binary(scaled, positions(batch.positions), .add)
+        let ids = positionOffset == 0 ? batch.positions : batch.positions.map { $0 + positionOffset }
+        return Tensor.binary(scaled, positions(ids), .add)
     }
 
     package func block(_ layer: Int, _ x: Tensor, context: BlockContext) async throws -> Tensor {
