@@ -34,6 +34,10 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
                       head_dim 24 (queries 96 wide on a 64-wide model), partial_rotary_factor 0.25 (6 of 24)
   tiny-phi-qk         phi: qk_layernorm (per-head LayerNorms of q and k), 1 key/value head, linear rope,
                       tied embeddings with the lm_head bias its own
+  tiny-stablelm       stablelm: LayerNorms with biases, sequential residual, use_qkv_bias, GQA 4/2,
+                      partial_rotary_factor 0.25 (4 of 16, half-split), SwiGLU, untied lm_head
+  tiny-stablelm-parallel  stablelm: use_parallel_residual (attention and MLP from input_layernorm), MQA 4/1,
+                      linear rope (factor 2) on 8 of 16 features, tied head
   tiny-olmo           olmo: LayerNorms without parameters, clip_qkv 0.5 (clamps part of q, k and v),
                       head_dim 24, GQA 4/2, attention_bias, linear rope scaling, tied embeddings
   tiny-olmo2          olmo2: no pre-norms, RMSNorms on the attention and MLP outputs, q/k RMSNorms over the
@@ -80,7 +84,7 @@ from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
                           GPTJConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig,
-                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
+                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, StableLmConfig, Qwen3Config,
                           Qwen3MoeConfig)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -180,6 +184,14 @@ def specs(vocab, eos):
         ("tiny-phi-qk", PHI_NAMES, 713, PhiConfig(
             **common, intermediate_size=80, num_key_value_heads=1, hidden_act="gelu_new", layer_norm_eps=1e-5,
             tie_word_embeddings=True, qk_layernorm=True,
+            rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0, partial_rotary_factor=0.5))),
+        ("tiny-stablelm", LLAMA_NAMES, 718, StableLmConfig(
+            **common, intermediate_size=80, num_key_value_heads=2, layer_norm_eps=1e-5, use_qkv_bias=True,
+            use_parallel_residual=False, tie_word_embeddings=False,
+            rope_parameters=dict(rope_type="default", rope_theta=10000.0, partial_rotary_factor=0.25))),
+        ("tiny-stablelm-parallel", LLAMA_NAMES, 718, StableLmConfig(
+            **common, intermediate_size=80, num_key_value_heads=1, layer_norm_eps=1e-5, use_qkv_bias=False,
+            use_parallel_residual=True, tie_word_embeddings=True,
             rope_parameters=dict(rope_type="linear", rope_theta=10000.0, factor=2.0, partial_rotary_factor=0.5))),
         ("tiny-opt", OPT_NAMES, 714, OPTConfig(
             vocab_size=vocab, hidden_size=64, num_hidden_layers=2, num_attention_heads=8, ffn_dim=96,
@@ -346,6 +358,12 @@ def parameter_names(names, model):
         if model.config.qk_layernorm:
             p += ["model.layers.0.self_attn.q_layernorm.weight", "model.layers.1.self_attn.k_layernorm.bias",
                   "model.embed_tokens.weight"]
+        return p
+    if model.config.model_type == "stablelm":  # LayerNorms with biases; parallel: no post_attention_layernorm
+        p = ["model.layers.0.input_layernorm.weight", "model.layers.1.input_layernorm.bias",
+             "model.layers.1.self_attn.k_proj.weight", "model.layers.1.mlp.gate_proj.weight", "model.norm.bias"]
+        p += (["model.embed_tokens.weight"] if model.config.use_parallel_residual else
+              ["model.layers.0.post_attention_layernorm.weight", "model.layers.1.self_attn.q_proj.bias"])
         return p
     if model.config.model_type == "phi3":
         return ["model.layers.1.self_attn.qkv_proj.weight", "model.layers.1.mlp.gate_up_proj.weight",

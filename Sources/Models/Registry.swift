@@ -24,6 +24,7 @@ package enum Registry {
         "qwen3_moe": Qwen3MoeModel.self,
         "gptj": GPTJModel.self,
         "phi": PhiModel.self,
+        "stablelm": StableLmModel.self,
         "opt": OPTModel.self,
     ]
 

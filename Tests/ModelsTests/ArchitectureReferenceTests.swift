@@ -53,7 +53,7 @@ import Testing
         let rotary = info.modelType == "gemma3_text" ? try Gemma3TextConfiguration(config).globalRotary
             : info.modelType == "gptj" ? try GPTJConfiguration(config).rotary
             : try config.rotaryEmbedding(headDim: info.headDim, maxPositions: info.maxPositions,
-                                         defaultPartialFactor: ["gpt_neox": 0.25, "phi": 0.5][info.modelType] ?? 1)
+                                         defaultPartialFactor: ["gpt_neox": 0.25, "phi": 0.5, "stablelm": 0.25][info.modelType] ?? 1)
         let reference = try ArchitectureFixtures.references(name).tensor("rope.inv_freq").scalars
         #expect(rotary.inverseFrequencies.count == reference.count)
         for (mine, theirs) in zip(rotary.inverseFrequencies, reference) {
