@@ -25,6 +25,7 @@ package enum Registry {
         "gptj": GPTJModel.self,
         "phi": PhiModel.self,
         "opt": OPTModel.self,
+        "starcoder2": Starcoder2Model.self,
     ]
 
     /// The `model_type`s above, in order.
