@@ -56,6 +56,9 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-opt            opt: learned positions 2 rows on (left padding: positions from the mask), pre-LN,
                       ReLU fc1/fc2 (ffn 96), biases everywhere, 8 heads of 8, tied head; no module
                       is the MLP: its input is fc1's, its output fc2's (no rotary: no rope.* tensors)
+  tiny-starcoder2     starcoder2: LayerNorms with biases, q/k/v/o and c_fc/c_proj biases (use_bias), MQA 4/1,
+                      head_dim 24 (queries 96 wide on a 64-wide model), gelu_pytorch_tanh, sliding_window 5,
+                      rope_theta 1e5, tied head
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -84,8 +87,8 @@ from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
                           GPTJConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig,
-                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, StableLmConfig, Qwen3Config,
-                          Qwen3MoeConfig)
+                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
+                          Qwen3MoeConfig, StableLmConfig, Starcoder2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -197,6 +200,10 @@ def specs(vocab, eos):
             vocab_size=vocab, hidden_size=64, num_hidden_layers=2, num_attention_heads=8, ffn_dim=96,
             max_position_embeddings=64, bos_token_id=eos, eos_token_id=eos, pad_token_id=eos,
             do_layer_norm_before=True, activation_function="relu", tie_word_embeddings=True)),
+        ("tiny-starcoder2", LLAMA_NAMES, 716, Starcoder2Config(
+            **common, intermediate_size=80, num_key_value_heads=1, head_dim=24, hidden_act="gelu_pytorch_tanh",
+            norm_epsilon=1e-5, use_bias=True, tie_word_embeddings=True, sliding_window=5,
+            rope_parameters=dict(rope_type="default", rope_theta=100000.0))),
     ]
 
 
@@ -380,6 +387,10 @@ def parameter_names(names, model):
         return ["model.decoder.layers.1.fc1.weight", "model.decoder.layers.0.self_attn_layer_norm.weight",
                 "model.decoder.final_layer_norm.bias", "model.decoder.layers.1.self_attn.k_proj.bias",
                 "model.decoder.embed_positions.weight", "model.decoder.embed_tokens.weight"]
+    if model.config.model_type == "starcoder2":  # LayerNorms with biases, plain c_fc/c_proj MLP, tied head
+        return ["model.layers.1.mlp.c_fc.weight", "model.layers.0.mlp.c_proj.bias", "model.layers.0.input_layernorm.bias",
+                "model.layers.1.post_attention_layernorm.weight", "model.norm.bias", "model.layers.1.self_attn.k_proj.weight",
+                "model.layers.0.self_attn.o_proj.bias", "model.embed_tokens.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]

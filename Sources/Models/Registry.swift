@@ -26,6 +26,7 @@ package enum Registry {
         "phi": PhiModel.self,
         "stablelm": StableLmModel.self,
         "opt": OPTModel.self,
+        "starcoder2": Starcoder2Model.self,
     ]
 
     /// The `model_type`s above, in order.
