@@ -25,6 +25,7 @@ package enum Registry {
         "gptj": GPTJModel.self,
         "phi": PhiModel.self,
         "opt": OPTModel.self,
+        "gpt_neo": GPTNeoModel.self,
     ]
 
     /// The `model_type`s above, in order.
