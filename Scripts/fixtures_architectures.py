@@ -59,6 +59,9 @@ with the fixture GPT-2 byte-level tokenizer (tokenizer_dir/tokenizer.json):
   tiny-starcoder2     starcoder2: LayerNorms with biases, q/k/v/o and c_fc/c_proj biases (use_bias), MQA 4/1,
                       head_dim 24 (queries 96 wide on a 64-wide model), gelu_pytorch_tanh, sliding_window 5,
                       rope_theta 1e5, tied head
+  tiny-gpt-neo        gpt_neo: learned positions, q/k/v without biases, out_proj with one, unscaled scores,
+                      attention_types local (window 3, shorter than the prompts) then global, MLP width 80,
+                      tied head; saved under `attn.attention`, hooked at `attn` (no rope.* tensors)
 
 and out_dir/references/<model>.safetensors holding, keyed like nnsight (`model.<module>.output`):
   tailor.* / batch.*      every hook point SwiftSight exposes (inputs and outputs of the layers,
@@ -86,9 +89,9 @@ import transformers
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
 from transformers import (AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, GemmaConfig, GPT2Config,
-                          GPTJConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig, MixtralConfig,
-                          Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig, Qwen2Config, Qwen3Config,
-                          Qwen3MoeConfig, StableLmConfig, Starcoder2Config)
+                          GPTJConfig, GPTNeoConfig, GPTNeoXConfig, GraniteConfig, LlamaConfig, MistralConfig,
+                          MixtralConfig, Olmo2Config, OlmoConfig, OPTConfig, Phi3Config, PhiConfig,
+                          Qwen2Config, Qwen3Config, Qwen3MoeConfig, StableLmConfig, Starcoder2Config)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture_common import batch_inputs  # noqa: E402
@@ -99,6 +102,7 @@ NEOX_NAMES = dict(embed="gpt_neox.embed_in", layer="gpt_neox.layers.{i}", attn="
                   mlp="gpt_neox.layers.{i}.mlp", norm="gpt_neox.final_layer_norm", head="lm_head")
 GPTJ_NAMES = dict(embed="transformer.wte", layer="transformer.h.{i}", attn="transformer.h.{i}.attn",
                   mlp="transformer.h.{i}.mlp", norm="transformer.ln_f", head="lm_head")
+NEO_NAMES = dict(GPTJ_NAMES)  # the same module paths; its own object (`names is GPTJ_NAMES` means rotary)
 PHI_NAMES = dict(LLAMA_NAMES, norm="model.final_layernorm")
 OPT_NAMES = dict(embed="model.decoder.embed_tokens", layer="model.decoder.layers.{i}",
                  attn="model.decoder.layers.{i}.self_attn", mlp="model.decoder.layers.{i}.fc2",
@@ -204,6 +208,11 @@ def specs(vocab, eos):
             **common, intermediate_size=80, num_key_value_heads=1, head_dim=24, hidden_act="gelu_pytorch_tanh",
             norm_epsilon=1e-5, use_bias=True, tie_word_embeddings=True, sliding_window=5,
             rope_parameters=dict(rope_type="default", rope_theta=100000.0))),
+        ("tiny-gpt-neo", NEO_NAMES, 717, GPTNeoConfig(
+            vocab_size=vocab, hidden_size=64, num_layers=2, num_heads=4, intermediate_size=80,
+            attention_types=[[["local", "global"], 1]], window_size=3, max_position_embeddings=64,
+            activation_function="gelu_new", layer_norm_epsilon=1e-5, bos_token_id=eos, eos_token_id=eos,
+            pad_token_id=eos, tie_word_embeddings=True)),
     ]
 
 
@@ -391,6 +400,10 @@ def parameter_names(names, model):
         return ["model.layers.1.mlp.c_fc.weight", "model.layers.0.mlp.c_proj.bias", "model.layers.0.input_layernorm.bias",
                 "model.layers.1.post_attention_layernorm.weight", "model.norm.bias", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.o_proj.bias", "model.embed_tokens.weight"]
+    if model.config.model_type == "gpt_neo":  # checkpoint names: q/k/v/out_proj under attn.attention
+        return ["transformer.h.0.attn.attention.q_proj.weight", "transformer.h.1.attn.attention.out_proj.bias",
+                "transformer.h.0.ln_1.bias", "transformer.h.1.mlp.c_fc.weight", "transformer.wpe.weight",
+                "transformer.wte.weight"]
     if model.config.model_type == "olmo":  # its norms have no parameters
         return ["model.layers.1.mlp.up_proj.weight", "model.layers.1.self_attn.k_proj.weight",
                 "model.layers.0.self_attn.v_proj.bias", "model.embed_tokens.weight"]
@@ -446,7 +459,7 @@ def write(tokenizer_dir, out_dir):
             dim = config.rotary_dim
             t["rope.inv_freq"] = 1.0 / (10000 ** (torch.arange(0, dim, 2, dtype=torch.int64) / dim))
             t["rope.attention_scaling"] = torch.tensor([1.0], dtype=torch.float32)
-        elif names is not OPT_NAMES:  # OPT's positions are learned: no rope.* tensors
+        elif names is not OPT_NAMES and names is not NEO_NAMES:  # OPT's and GPT-Neo's positions are learned: no rope.* tensors
             rotary = model.get_submodule("gpt_neox.rotary_emb" if names is NEOX_NAMES else "model.rotary_emb")
             if model.config.model_type == "gemma3_text":  # one rotary embedding per layer type
                 t["rope.inv_freq"] = rotary.full_attention_inv_freq.detach().clone().float()

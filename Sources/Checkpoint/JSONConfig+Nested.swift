@@ -32,3 +32,31 @@ extension JSONConfig {
         }
     }
 }
+
+extension JSONConfig {
+    /// The run-length list at `key`, `[[[strings], count], …]` (GPT-Neo's `attention_types`),
+    /// expanded as transformers does: each group's strings repeated `count` times, in order; nil if
+    /// absent or null. The count is capped by `limit` so a hostile file cannot make a huge list.
+    package func optionalRepeatedStringGroups(_ key: String, limit: Int) throws(CheckpointError) -> [String]? {
+        let groups: [([String], Int)]? = try typed(key, "a list of [[strings], count] pairs") { value in
+            guard case .array(let items) = value else { return nil }
+            let pairs = items.compactMap { item -> ([String], Int)? in
+                guard case .array(let pair) = item, pair.count == 2, case .array(let names) = pair[0],
+                      case .integer(let count) = pair[1], count >= 0 else { return nil }
+                let strings = names.compactMap { name -> String? in if case .string(let s) = name { s } else { nil } }
+                return strings.count == names.count ? (strings, count) : nil
+            }
+            return pairs.count == items.count ? pairs : nil
+        }
+        guard let groups else { return nil }
+        var expanded: [String] = []
+        for (names, count) in groups {
+            let (total, overflow) = names.count.multipliedReportingOverflow(by: count)
+            guard !overflow, expanded.count + total <= limit else {
+                throw invalid(key, count, "expands to more than \(limit) entries")
+            }
+            for _ in 0..<count { expanded += names }
+        }
+        return expanded
+    }
+}

@@ -27,6 +27,7 @@ package enum Registry {
         "stablelm": StableLmModel.self,
         "opt": OPTModel.self,
         "starcoder2": Starcoder2Model.self,
+        "gpt_neo": GPTNeoModel.self,
     ]
 
     /// The `model_type`s above, in order.

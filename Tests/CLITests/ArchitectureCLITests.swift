@@ -5,7 +5,7 @@ import Testing
 /// architecture's own module names, equal to transformers.
 @Suite struct ArchitectureCLITests {
     static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite",
-                         "tiny-gemma", "tiny-gemma2", "tiny-qwen3", "tiny-olmo", "tiny-olmo2", "tiny-gemma3", "tiny-mixtral", "tiny-qwen3-moe", "tiny-gptj", "tiny-phi", "tiny-phi-qk", "tiny-stablelm", "tiny-stablelm-parallel", "tiny-opt", "tiny-starcoder2"]
+                         "tiny-gemma", "tiny-gemma2", "tiny-qwen3", "tiny-olmo", "tiny-olmo2", "tiny-gemma3", "tiny-mixtral", "tiny-qwen3-moe", "tiny-gptj", "tiny-phi", "tiny-phi-qk", "tiny-stablelm", "tiny-stablelm-parallel", "tiny-opt", "tiny-starcoder2", "tiny-gpt-neo"]
 
     func model(_ name: String) -> String { CLI.fixtures.appendingPathComponent("architectures/\(name)").path }
 

@@ -10,7 +10,7 @@ enum ArchitectureFixtures {
 
     /// Every architecture fixture, by folder name.
     static let models = ["tiny-llama", "tiny-mistral", "tiny-qwen2", "tiny-neox", "tiny-neox-sequential", "tiny-phi3", "tiny-granite",
-                         "tiny-gemma", "tiny-gemma2", "tiny-qwen3", "tiny-olmo", "tiny-olmo2", "tiny-gemma3", "tiny-mixtral", "tiny-qwen3-moe", "tiny-gptj", "tiny-phi", "tiny-phi-qk", "tiny-stablelm", "tiny-stablelm-parallel", "tiny-opt", "tiny-starcoder2"]
+                         "tiny-gemma", "tiny-gemma2", "tiny-qwen3", "tiny-olmo", "tiny-olmo2", "tiny-gemma3", "tiny-mixtral", "tiny-qwen3-moe", "tiny-gptj", "tiny-phi", "tiny-phi-qk", "tiny-stablelm", "tiny-stablelm-parallel", "tiny-opt", "tiny-starcoder2", "tiny-gpt-neo"]
 
     static func directory(_ model: String) -> URL { root.appendingPathComponent(model) }
 

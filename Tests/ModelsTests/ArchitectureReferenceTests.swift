@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    /// OPT's positions are learned: its fixture has no rotary frequencies.
-    @Test(arguments: ArchitectureFixtures.models.filter { $0 != "tiny-opt" })
+    /// OPT's and GPT-Neo's positions are learned: their fixtures have no rotary frequencies.
+    @Test(arguments: ArchitectureFixtures.models.filter { $0 != "tiny-opt" && $0 != "tiny-gpt-neo" })
     func rotaryFrequenciesEqualTransformers(_ name: String) throws {
         let config = try JSONConfig(url: ArchitectureFixtures.directory(name).appendingPathComponent("config.json"))
         let info = try ModelLoader.loadModel(directory: ArchitectureFixtures.directory(name)).info

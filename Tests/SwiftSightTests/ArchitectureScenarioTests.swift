@@ -64,7 +64,7 @@ import Testing
         let mlpInput = naming.envoyPath(of: .mlpInput(1))
         #expect(result.cache.keys == (mlpInput == expected[2] ? expected : [expected[0], expected[1], mlpInput] + expected[2...]))
         #expect(expected[0] == ["tiny-gpt2": "model.transformer.h.0", "tiny-neox": "model.gpt_neox.layers.0",
-                                "tiny-neox-sequential": "model.gpt_neox.layers.0", "tiny-gptj": "model.transformer.h.0",
+                                "tiny-neox-sequential": "model.gpt_neox.layers.0", "tiny-gptj": "model.transformer.h.0", "tiny-gpt-neo": "model.transformer.h.0",
                                 "tiny-opt": "model.model.decoder.layers.0"][a.name] ?? "model.model.layers.0")
         #expect(result.cache[expected[2]]?.output?.scalars.allSatisfy { $0 == 0 } == true)
         let layer0 = try #require(result.cache[expected[0]]?.input)
