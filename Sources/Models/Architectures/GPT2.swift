@@ -35,12 +35,7 @@ package struct GPT2Configuration: Sendable, Equatable {
             throw config.invalid("n_head", String(heads), "n_embd \(hiddenSize) is not divisible by it")
         }
         layerNormEpsilon = try config.epsilon("layer_norm_epsilon", default: 1e-5)
-        let activationName = try config.string("activation_function", default: "gelu_new")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("activation_function", activationName,
-                                 "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("activation_function", default: "gelu_new")
         scaleAttentionWeights = try config.bool("scale_attn_weights", default: true)
         scaleAttentionByInverseLayerIndex = try config.bool("scale_attn_by_inverse_layer_idx", default: false)
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: true)

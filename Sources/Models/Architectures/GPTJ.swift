@@ -37,12 +37,7 @@ package struct GPTJConfiguration: Sendable, Equatable {
         maxPositions = try config.positiveInt(anyOf: ["n_positions", "max_position_embeddings"], default: 2048)
         vocabSize = try config.positiveInt("vocab_size")
         layerNormEpsilon = try config.epsilon("layer_norm_epsilon", default: 1e-5)
-        let activationName = try config.string("activation_function", default: "gelu_new")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("activation_function", activationName,
-                                 "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("activation_function", default: "gelu_new")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         // transformers rotates `rotary_dim or n_embd` features: null works only with one head.
         let headDim = hiddenSize / heads

@@ -33,12 +33,7 @@ package struct GPTNeoConfiguration: Sendable, Equatable {
         maxPositions = try config.positiveInt("max_position_embeddings")
         vocabSize = try config.positiveInt("vocab_size")
         layerNormEpsilon = try config.epsilon("layer_norm_epsilon", default: 1e-5)
-        let activationName = try config.string("activation_function", default: "gelu_new")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("activation_function", activationName,
-                                 "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("activation_function", default: "gelu_new")
         let window = try config.positiveInt("window_size", default: 256)
         let types = try config.optionalRepeatedStringGroups("attention_types", limit: layers)
             ?? Array(repeating: ["global", "local"], count: 12).flatMap { $0 }

@@ -41,11 +41,7 @@ package struct GPTNeoXConfiguration: Sendable, Equatable {
             throw config.invalid("num_attention_heads", heads, "hidden_size \(hiddenSize) is not divisible by it")
         }
         layerNormEpsilon = try config.epsilon("layer_norm_eps", default: 1e-5)
-        let activationName = try config.string("hidden_act", default: "gelu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "gelu")
         parallelResidual = try config.bool("use_parallel_residual", default: true)
         attentionBias = try config.bool("attention_bias", default: true)
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)

@@ -57,11 +57,7 @@ package struct MixtralConfiguration: Sendable, Equatable {
             throw config.invalid("num_experts_per_tok", expertsPerToken, "must not exceed num_local_experts \(experts)")
         }
         rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-5)
-        let activationName = try config.string("hidden_act", default: "silu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "silu")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         slidingWindow = config.contains("sliding_window") ? .everyLayer(try config.positiveInt("sliding_window")) : .fullyCausal
         rotary = try config.rotaryEmbedding(headDim: headDim, maxPositions: maxPositions)

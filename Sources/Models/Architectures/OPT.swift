@@ -52,12 +52,7 @@ package struct OPTConfiguration: Sendable, Equatable {
         if try config.bool("_remove_final_layer_norm", default: false) {
             throw config.invalid("_remove_final_layer_norm", true, "OPT without its final LayerNorm is not supported")
         }
-        let activationName = try config.string("activation_function", default: "relu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("activation_function", activationName,
-                                 "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("activation_function", default: "relu")
         enableBias = try config.bool("enable_bias", default: true)
         layerNormAffine = try config.bool("layer_norm_elementwise_affine", default: true)
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: true)

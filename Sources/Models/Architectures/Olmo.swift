@@ -52,11 +52,7 @@ package struct OlmoConfiguration: Sendable, Equatable {
         }
         _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
                                value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
-        let activationName = try config.string("hidden_act", default: "silu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "silu")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         attentionBias = try config.bool("attention_bias", default: false)
         if let clip = try config.optionalDouble("clip_qkv") {

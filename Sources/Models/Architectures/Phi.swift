@@ -48,11 +48,7 @@ package struct PhiConfiguration: Sendable, Equatable {
         _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
                                value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
         layerNormEpsilon = try config.epsilon("layer_norm_eps", default: 1e-5)
-        let activationName = try config.string("hidden_act", default: "gelu_new")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "gelu_new")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         qkLayerNorm = try config.bool("qk_layernorm", default: false)
         // transformers sizes q_layernorm and k_layernorm hidden_size / heads, whatever head_dim says.

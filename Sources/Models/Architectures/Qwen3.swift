@@ -43,11 +43,7 @@ package struct Qwen3Configuration: Sendable, Equatable {
         headDim = try config.positiveInt("head_dim", default: 128)  // Qwen3Config's default, not hidden / heads
         _ = try config.product(heads, headDim, key: "head_dim", value: headDim, "the query width num_attention_heads × head_dim")
         rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-6)
-        let activationName = try config.string("hidden_act", default: "silu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "silu")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         attentionBias = try config.bool("attention_bias", default: false)
         slidingWindow = try Self.slidingWindow(config, layers: layers)

@@ -72,11 +72,7 @@ package struct Qwen3MoeConfiguration: Sendable, Equatable {
         let anyExperts = experts > 0
         sparseLayers = (0..<layers).map { i in !denseOnly.contains(i) && anyExperts && (i + 1) % step == 0 }
         rmsNormEpsilon = try config.epsilon("rms_norm_eps", default: 1e-6)
-        let activationName = try config.string("hidden_act", default: "silu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "silu")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         attentionBias = try config.bool("attention_bias", default: false)
         if try config.bool("use_sliding_window", default: false) {

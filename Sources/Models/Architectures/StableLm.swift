@@ -50,11 +50,7 @@ package struct StableLmConfiguration: Sendable, Equatable {
             }
         }
         layerNormEpsilon = try config.epsilon("layer_norm_eps", default: 1e-5)
-        let activationName = try config.string("hidden_act", default: "silu")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "silu")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: false)
         qkvBias = try config.bool("use_qkv_bias", default: false)
         parallelResidual = try config.bool("use_parallel_residual", default: false)

@@ -51,11 +51,7 @@ package struct Starcoder2Configuration: Sendable, Equatable {
         _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
                                value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
         normEpsilon = try config.epsilon("norm_epsilon", default: 1e-5)
-        let activationName = try config.string("hidden_act", default: "gelu_pytorch_tanh")
-        guard let activation = Activation(configName: activationName) else {
-            throw config.invalid("hidden_act", activationName, "supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.activation = activation
+        activation = try config.activation("hidden_act", default: "gelu_pytorch_tanh")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: true)
         useBias = try config.bool("use_bias", default: true)
         slidingWindow = config.contains("sliding_window") ? .everyLayer(try config.positiveInt("sliding_window")) : .fullyCausal
