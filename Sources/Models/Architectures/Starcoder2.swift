@@ -39,17 +39,7 @@ package struct Starcoder2Configuration: Sendable, Equatable {
         guard heads % kvHeads == 0 else {
             throw config.invalid("num_key_value_heads", kvHeads, "must divide num_attention_heads \(heads)")
         }
-        let explicitHeadDim = config.contains("head_dim")
-        if explicitHeadDim {
-            headDim = try config.positiveInt("head_dim")
-        } else {
-            guard hiddenSize % heads == 0 else {
-                throw config.invalid("num_attention_heads", heads, "hidden_size \(hiddenSize) is not divisible by it")
-            }
-            headDim = hiddenSize / heads
-        }
-        _ = try config.product(heads, headDim, key: explicitHeadDim ? "head_dim" : "num_attention_heads",
-                               value: explicitHeadDim ? headDim : heads, "the query width num_attention_heads × head_dim")
+        headDim = try config.headDim(heads: heads, hiddenSize: hiddenSize)
         normEpsilon = try config.epsilon("norm_epsilon", default: 1e-5)
         activation = try config.activation("hidden_act", default: "gelu_pytorch_tanh")
         tieWordEmbeddings = try config.bool("tie_word_embeddings", default: true)
